@@ -1,0 +1,32 @@
+#pragma once
+// From a failed protected call to a Diagnostic: which budget or contract broke, and where in the script.
+#include <string>
+#include <vector>
+
+#include "bindings/lua/lua_state.hpp"
+#include "engine/core/diagnostic.hpp"
+
+namespace kbdiag::lua {
+
+enum class Failure { none, violation, instructions, memory, runtime };
+
+// Classifies a call: a recorded contract violation first (sticky even if the script caught it), then a
+// blown instruction budget, then memory (status LUA_ERRMEM, or an error after the allocator refused),
+// then any other error.
+Failure classify(const CallResult& result, const Budget& budget, bool violated);
+
+// The line in a Lua message "short_src:line: text" for chunk "@path" (short_src is the path, or "..."
+// and its tail when long); 0 when the message has no position in that file. `text` (optional) receives
+// the message without the position.
+int parse_message_line(const std::string& message, const std::string& path, std::string* text = nullptr);
+
+// The line in `path` where a failed call went wrong: `budget_line` when a budget set it, else the
+// position in the message, else the innermost captured frame in `path`, else `fallback_line`.
+int error_line(const CallResult& result, int budget_line, const std::string& path, int fallback_line);
+
+// An error Diagnostic at `primary`, followed by the other captured frames and then `context` (e.g. the
+// rule's YAML location); the snippet is the source line at `primary`.
+Diagnostic script_diagnostic(const char* code, std::string message, const SourceLocation& primary,
+                             const std::vector<SourceLocation>& frames, const SourceLocation& context);
+
+}  // namespace kbdiag::lua

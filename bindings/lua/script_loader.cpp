@@ -1,0 +1,142 @@
+// Loading rule files under the budgets.
+#include "bindings/lua/script_loader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "bindings/lua/lua_errors.hpp"
+#include "bindings/lua/sandbox.hpp"
+#include "engine/core/diagnostic_codes.hpp"
+
+namespace kbdiag::lua {
+
+namespace {
+
+// What load_entry needs and what it found. Plain data and pointers: a Lua error may longjmp past it.
+struct LoadRequest {
+    const char* chunk = nullptr;
+    std::size_t size = 0;
+    const char* chunk_name = nullptr;               // "@path"
+    const std::vector<std::string>* wanted = nullptr;
+    std::vector<char>* present = nullptr;           // sized like *wanted
+    bool compiled = false;
+    int module_ref = LUA_NOREF;
+};
+
+// Compiles the chunk in text mode, runs it in a fresh environment and keeps the table it returns.
+// [-1, +0, e]
+int load_entry(lua_State* L) {
+    auto* request = static_cast<LoadRequest*>(lua_touserdata(L, 1));
+    if (luaL_loadbufferx(L, request->chunk, request->size, request->chunk_name, "t") != LUA_OK) {
+        return lua_error(L);   // the compiler's message, already "path:line: ..."
+    }
+    request->compiled = true;
+    push_sandbox_env(L);
+    lua_setupvalue(L, -2, 1);   // a main chunk's only upvalue is _ENV
+    lua_call(L, 0, 1);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        return luaL_error(L, "the file must return a table of functions, but returned %s", luaL_typename(L, -1));
+    }
+    for (std::size_t i = 0; i < request->wanted->size(); ++i) {
+        lua_pushstring(L, (*request->wanted)[i].c_str());
+        (*request->present)[i] = lua_rawget(L, -2) == LUA_TFUNCTION ? 1 : 0;
+        lua_pop(L, 1);
+    }
+    request->module_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+// [-1, +0, e]
+int sandbox_entry(lua_State* L) {
+    open_sandbox(L);
+    return 0;
+}
+
+// [-1, +0, -]
+int unref_entry(lua_State* L) {
+    const int ref = *static_cast<int*>(lua_touserdata(L, 1));
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    return 0;
+}
+
+bool read_file(const std::string& path, std::string& text) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+    return !in.bad();
+}
+
+// The KB009 diagnostic for a failed load.
+Diagnostic load_failure(const CallResult& result, const Budget& budget, const LoadRequest& request,
+                        const std::string& path) {
+    std::string text;
+    int line = 0;
+    switch (classify(result, budget, false)) {
+        case Failure::instructions:
+            line = budget.instruction_line;
+            text = fmt::format("exceeded the instruction budget ({} instructions) while loading",
+                               budget.instruction_limit);
+            break;
+        case Failure::memory:
+            line = budget.memory_line;
+            text = fmt::format("exceeded the memory budget ({} bytes) while loading", budget.memory_limit);
+            break;
+        default:
+            line = parse_message_line(result.message, path, &text);
+            if (line == 0) line = error_line(result, 0, path, 0);
+            text = fmt::format("{}: {}", request.compiled ? "failed while loading" : "does not compile", text);
+            break;
+    }
+    return script_diagnostic(codes::kb_lua_compile, fmt::format("Lua rule file {}", text),
+                             SourceLocation{path, line, 0}, result.frames, {});
+}
+
+}  // namespace
+
+bool open_sandbox_in(LuaState& state, Diagnostics& diagnostics) {
+    const CallResult result = state.call(sandbox_entry, nullptr);
+    if (result.ok()) return true;
+    diagnostics.error(codes::kb_lua_compile, fmt::format("cannot set up the Lua sandbox: {}", result.message));
+    return false;
+}
+
+LoadedScript load_script(LuaState& state, const std::string& path, const std::vector<std::string>& wanted,
+                         Diagnostics& diagnostics) {
+    LoadedScript script;
+    std::string text;
+    if (!read_file(path, text)) {
+        diagnostics.error(codes::kb_lua_compile, "cannot read Lua rule file", SourceLocation{path, 0, 0});
+        return script;
+    }
+    const std::string chunk_name = "@" + path;
+    std::vector<char> present(wanted.size(), 0);
+    LoadRequest request{text.data(), text.size(), chunk_name.c_str(), &wanted, &present};
+    const CallResult result = state.call(load_entry, &request);
+    if (!result.ok()) {
+        diagnostics.add(load_failure(result, state.budget(), request, path));
+        if (classify(result, state.budget(), false) == Failure::memory) state.collect_garbage();
+        return script;
+    }
+    script.loaded = true;
+    script.module_ref = request.module_ref;
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        if (present[i]) script.functions.insert(wanted[i]);
+    }
+    return script;
+}
+
+void unload_script(LuaState& state, LoadedScript& script, std::string because) {
+    if (!script.loaded) return;
+    state.call(unref_entry, &script.module_ref);
+    script.loaded = false;
+    script.module_ref = LUA_NOREF;
+    script.functions.clear();
+    script.unloaded_because = std::move(because);
+    state.collect_garbage();
+}
+
+}  // namespace kbdiag::lua

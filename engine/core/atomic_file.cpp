@@ -1,0 +1,152 @@
+#include "engine/core/atomic_file.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#ifdef _WIN32
+#include <io.h>
+#include <process.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace kbdiag {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A name no other writer (thread or process) picks at the same time: pid, a process-wide counter, a clock.
+std::string temp_name_for(const fs::path& target) {
+    static std::atomic<unsigned long> counter{0};
+#ifdef _WIN32
+    auto pid = static_cast<long>(_getpid());
+#else
+    auto pid = static_cast<long>(::getpid());
+#endif
+    auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
+    return fmt::format(".{}.tmp-{}-{}-{:x}", target.filename().string(), pid, counter.fetch_add(1),
+                       static_cast<unsigned long long>(ticks));
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+#ifndef _WIN32
+// Writes all of `content` to a fresh file at `temp` and syncs it. Returns the reason on failure.
+std::string write_and_sync(const std::string& temp, const std::string& content, mode_t mode) {
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) return fmt::format("cannot create {}: {}", temp, errno_text(errno));
+    std::size_t done = 0;
+    while (done < content.size()) {
+        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            ::close(fd);
+            return fmt::format("cannot write {}: {}", temp, errno_text(err));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        int err = errno;
+        ::close(fd);
+        return fmt::format("cannot sync {}: {}", temp, errno_text(err));
+    }
+    if (::close(fd) != 0) return fmt::format("cannot close {}: {}", temp, errno_text(errno));
+    return {};
+}
+
+// Syncs the folder so the rename itself survives a crash. Best effort.
+void sync_folder(const fs::path& folder) {
+    int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)::fsync(fd);
+    ::close(fd);
+}
+
+// Keep the permissions of the file being replaced; new files get 0644 minus the umask.
+mode_t mode_for(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) return st.st_mode & 07777;
+    return 0644;
+}
+#else
+std::string write_and_sync(const std::string& temp, const std::string& content) {
+    std::FILE* f = std::fopen(temp.c_str(), "wbx");
+    if (!f) return fmt::format("cannot create {}: {}", temp, errno_text(errno));
+    bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+    ok = std::fflush(f) == 0 && ok;
+    ok = _commit(_fileno(f)) == 0 && ok;
+    ok = std::fclose(f) == 0 && ok;
+    if (!ok) return fmt::format("cannot write {}: {}", temp, errno_text(errno));
+    return {};
+}
+#endif
+
+}  // namespace
+
+std::string write_file_atomically(const std::string& path, const std::string& content) {
+    if (path.empty()) return "no file name given";
+    fs::path target(path);
+    if (fs::is_directory(target)) return fmt::format("{} is a folder", path);
+    fs::path folder = target.parent_path();
+    std::error_code ec;
+    if (!folder.empty()) {
+        fs::create_directories(folder, ec);
+        if (ec) return fmt::format("cannot create folder {}: {}", folder.string(), ec.message());
+    }
+    fs::path temp = folder / temp_name_for(target);
+#ifndef _WIN32
+    std::string error = write_and_sync(temp.string(), content, mode_for(path));
+#else
+    std::string error = write_and_sync(temp.string(), content);
+#endif
+    if (error.empty()) {
+        fs::rename(temp, target, ec);   // atomic on POSIX; replaces an existing file on Windows too
+        if (ec) error = fmt::format("cannot rename {} to {}: {}", temp.string(), path, ec.message());
+    }
+    if (!error.empty()) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        return error;
+    }
+#ifndef _WIN32
+    sync_folder(folder);
+#endif
+    return {};
+}
+
+bool read_file(const std::string& path, std::string& content, std::string& error) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        error = fmt::format("{} is a folder, not a file", path);
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        error = fmt::format("cannot open {}: {}", path, errno_text(errno));
+        return false;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) {
+        error = fmt::format("cannot read {}", path);
+        return false;
+    }
+    content = std::move(buffer).str();
+    error.clear();
+    return true;
+}
+
+}  // namespace kbdiag

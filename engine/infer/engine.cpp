@@ -1,0 +1,233 @@
+// Engine: evaluates the rules that bear on one problem. Native conditions first (cheap, indexed); scripts
+// only when their precondition holds and their required facts are known. Unknown facts contribute nothing.
+#include "engine/infer/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/core/diagnostic_codes.hpp"
+
+namespace kbdiag {
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> displayed(const KnowledgeBase& kb, const FactStore& facts,
+                                                           const std::vector<std::string>& names) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& name : names) {
+        const FactEntry* e = facts.find(name);
+        if (!e) continue;
+        const FactDef* def = kb.fact(name);
+        std::string value = e->state == FactState::known ? to_display(e->value, def ? def->type : FactType::string)
+                                                         : std::string("(") + to_string(e->state) + ")";
+        out.emplace_back(name, std::move(value));
+    }
+    return out;
+}
+
+// Per problem run: the state one evaluation builds up.
+class Run {
+public:
+    Run(const KnowledgeBase& kb, RuleRuntime* runtime, const EngineOptions& options, const Problem& problem,
+        const FactStore& facts)
+        : kb_(kb), runtime_(runtime), options_(options), result_() {
+        result_.facts = facts;
+        for (const auto& link : problem.causes) causes_.insert(link.cause);
+    }
+
+    void rule(const RuleDecl& r) {
+        EvalTrace trace;
+        Truth when = r.when ? evaluate(*r.when, result_.facts, &trace) : Truth::yes;
+        if (when == Truth::unknown) return near_miss(r, trace.missing, r.when->describe());
+        if (!r.script) return native(r, when, trace);
+        if (when == Truth::no) return;
+        scripted(r, trace);
+    }
+
+    void applicability(const Cause& c) {
+        if (!c.applies_to) return;
+        EvalTrace trace;
+        if (evaluate(*c.applies_to, result_.facts, &trace) != Truth::no) return;
+        Finding f;
+        f.cause = c.id;
+        f.rule = "applies_to:" + c.id;
+        f.title = "Does not apply here";
+        f.note = c.applies_to_text.empty() ? "applies when " + c.applies_to->describe() : "applies to " + c.applies_to_text;
+        f.lr = c.not_applicable_lr;
+        f.facts = displayed(kb_, result_.facts, trace.used);
+        f.where = c.applies_to->where;
+        add(std::move(f));
+    }
+
+    EngineResult finish() {
+        clamp_and_group();
+        return std::move(result_);
+    }
+
+private:
+    const KnowledgeBase& kb_;
+    RuleRuntime* runtime_;
+    const EngineOptions& options_;
+    EngineResult result_;
+    std::set<std::string> causes_;
+
+    void native(const RuleDecl& r, Truth when, const EvalTrace& trace) {
+        ++result_.rules_run;
+        for (const auto& e : r.evidence) {
+            if (when == Truth::no && !e.lr_false) continue;
+            double lr = when == Truth::yes ? e.lr : *e.lr_false;
+            std::string note = (when == Truth::yes ? "" : "not: ") + r.when->describe();
+            add(finding(r, e.cause, lr, std::move(note), trace.used));
+        }
+        if (when == Truth::yes)
+            for (const auto& [fact, value] : r.derive) derive(r, fact, value);
+    }
+
+    void scripted(const RuleDecl& r, const EvalTrace& trace) {
+        std::vector<std::string> missing;
+        for (const auto& name : r.required)
+            if (!result_.facts.is_known(name)) missing.push_back(name);
+        if (!missing.empty()) return near_miss(r, missing, "needs " + fmt::format("{}", fmt::join(r.required, ", ")));
+        if (!runtime_ || !runtime_->loaded(*r.script)) return skip(r, "its script did not load");
+        ScriptOutcome out = runtime_->run(r, result_.facts);
+        ++result_.rules_run;
+        if (!out.ok) {
+            result_.diagnostics.add(out.error);
+            return skip(r, out.error.message);
+        }
+        std::vector<std::string> used = trace.used;
+        used.insert(used.end(), out.facts_read.begin(), out.facts_read.end());
+        std::sort(used.begin(), used.end());
+        used.erase(std::unique(used.begin(), used.end()), used.end());
+        for (const auto& e : out.evidence) add(finding(r, e.cause, e.lr, e.note, used));
+        for (const auto& [fact, value] : out.derived) derive(r, fact, value);
+    }
+
+    Finding finding(const RuleDecl& r, const std::string& cause, double lr, std::string note,
+                    const std::vector<std::string>& used) const {
+        Finding f;
+        f.cause = cause;
+        f.rule = r.id;
+        f.title = r.title.empty() ? r.id : r.title;
+        f.note = std::move(note);
+        f.lr = lr;
+        f.group = r.group;
+        f.definitive = r.definitive;
+        f.facts = displayed(kb_, result_.facts, used);
+        f.where = r.where;
+        return f;
+    }
+
+    void add(Finding f) {
+        if (!causes_.count(f.cause)) return;   // evidence for causes of other problems
+        result_.findings.push_back(std::move(f));
+    }
+
+    // Derived facts never replace what a collector or a person said.
+    void derive(const RuleDecl& r, const std::string& fact, const FactValue& value) {
+        if (result_.facts.find(fact) && result_.facts.find(fact)->state == FactState::known) return;
+        result_.facts.set(fact, value, "derived:" + r.id);
+    }
+
+    void near_miss(const RuleDecl& r, const std::vector<std::string>& missing, std::string condition) {
+        if (r.causes.empty()) return;   // derivations are not worth a near miss of their own
+        NearMiss m;
+        m.rule = r.id;
+        m.title = r.title.empty() ? r.id : r.title;
+        for (const auto& c : r.causes)
+            if (causes_.count(c)) m.causes.push_back(c);
+        if (m.causes.empty()) return;
+        m.missing_facts = missing;
+        m.condition = std::move(condition);
+        m.where = r.where;
+        result_.near_misses.push_back(std::move(m));
+    }
+
+    void skip(const RuleDecl& r, std::string reason) {
+        result_.skipped.push_back(SkippedRule{r.id, std::move(reason), r.where});
+    }
+
+    // Clamps ratios (unless definitive) and, within a group, counts only the strongest finding per cause.
+    void clamp_and_group() {
+        for (auto& f : result_.findings) {
+            f.applied_lr = f.lr;
+            if (!f.definitive) {
+                f.applied_lr = std::clamp(f.lr, options_.lr_min, options_.lr_max);
+                f.clamped = f.applied_lr != f.lr;
+            }
+        }
+        std::map<std::pair<std::string, std::string>, std::size_t> strongest;
+        for (std::size_t i = 0; i < result_.findings.size(); ++i) {
+            auto& f = result_.findings[i];
+            if (f.group.empty()) continue;
+            auto key = std::make_pair(f.cause, f.group);
+            auto it = strongest.find(key);
+            if (it == strongest.end()) {
+                strongest[key] = i;
+                continue;
+            }
+            auto& other = result_.findings[it->second];
+            if (std::fabs(std::log(f.applied_lr)) > std::fabs(std::log(other.applied_lr))) {
+                other.counted = false;
+                it->second = i;
+            } else {
+                f.counted = false;
+            }
+        }
+    }
+};
+
+}  // namespace
+
+Engine::Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, EngineOptions options)
+    : kb_(std::move(kb)), runtime_(runtime), options_(options) {
+    for (const auto& [id, problem] : kb_->problems) rules_by_problem_[id] = rules_for(problem);
+}
+
+// The rules with evidence for the problem's causes, plus every rule deriving a fact they (or the causes'
+// applicability and fix steps) read, transitively. Returned in the KB's evaluation order.
+std::vector<std::size_t> Engine::rules_for(const Problem& problem) const {
+    std::set<std::size_t> chosen;
+    std::vector<std::string> needed;
+    auto need_condition = [&](const std::optional<Condition>& c) {
+        if (c) for (const auto& f : c->facts()) needed.push_back(f);
+    };
+    for (const auto& link : problem.causes) {
+        auto it = kb_->rules_by_cause.find(link.cause);
+        if (it != kb_->rules_by_cause.end()) chosen.insert(it->second.begin(), it->second.end());
+        if (const Cause* c = kb_->cause(link.cause)) {
+            need_condition(c->applies_to);
+            for (const auto& fl : c->fixes)
+                if (const Fix* fix = kb_->fix(fl.fix))
+                    for (const auto& s : fix->steps) need_condition(s.when);
+        }
+    }
+    for (auto i : chosen)
+        for (const auto& f : kb_->rules[i].inputs()) needed.push_back(f);
+    std::set<std::string> seen;
+    while (!needed.empty()) {
+        std::string fact = needed.back();
+        needed.pop_back();
+        if (!seen.insert(fact).second) continue;
+        auto derivers = kb_->rules_deriving.find(fact);
+        if (derivers == kb_->rules_deriving.end()) continue;
+        for (auto i : derivers->second)
+            if (chosen.insert(i).second)
+                for (const auto& f : kb_->rules[i].inputs()) needed.push_back(f);
+    }
+    return {chosen.begin(), chosen.end()};
+}
+
+EngineResult Engine::run(const Problem& problem, const FactStore& facts) const {
+    Run run(*kb_, runtime_, options_, problem, facts);
+    auto planned = rules_by_problem_.find(problem.id);
+    for (auto i : planned != rules_by_problem_.end() ? planned->second : rules_for(problem)) run.rule(kb_->rules[i]);
+    for (const auto& link : problem.causes)
+        if (const Cause* c = kb_->cause(link.cause)) run.applicability(*c);
+    return run.finish();
+}
+
+}  // namespace kbdiag

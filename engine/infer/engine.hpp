@@ -1,0 +1,76 @@
+#pragma once
+// Engine: runs the rules relevant to one problem over the facts and collects findings.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/diagnostic.hpp"
+#include "engine/facts/fact_store.hpp"
+#include "engine/kb/knowledge_base.hpp"
+#include "engine/rules/rule_runtime.hpp"
+
+namespace kbdiag {
+
+// One piece of evidence: a rule's effect on a cause.
+struct Finding {
+    std::string cause;
+    std::string rule;                  // rule id ("applies_to:<cause>" for applicability)
+    std::string title;                 // what the rule checks
+    std::string note;                  // why, in the rule's words (scripts) or the condition text
+    double lr = 1.0;                   // as given
+    double applied_lr = 1.0;           // after clamping
+    bool clamped = false;
+    std::string group;
+    bool definitive = false;
+    bool counted = true;               // false when another finding of the same group counted instead
+    std::vector<std::pair<std::string, std::string>> facts;   // fact -> displayed value it used
+    SourceLocation where;
+};
+
+// A rule that could not decide because facts were unknown, and what it would have done.
+struct NearMiss {
+    std::string rule;
+    std::string title;
+    std::vector<std::string> causes;
+    std::vector<std::string> missing_facts;
+    std::string condition;             // readable condition
+    SourceLocation where;
+};
+
+struct SkippedRule {
+    std::string rule;
+    std::string reason;
+    SourceLocation where;
+};
+
+struct EngineResult {
+    FactStore facts;                   // inputs plus derived facts
+    std::vector<Finding> findings;
+    std::vector<NearMiss> near_misses;
+    std::vector<SkippedRule> skipped;  // errors, budgets, scripts that did not load
+    Diagnostics diagnostics;           // rule errors with file:line
+    std::size_t rules_run = 0;
+};
+
+struct EngineOptions {
+    double lr_min = 0.01;              // clamp for non-definitive evidence
+    double lr_max = 100.0;
+};
+
+class Engine {
+public:
+    Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, EngineOptions options = {});
+    // Evaluates every rule that bears on `problem`'s causes (and the derivations they need).
+    EngineResult run(const Problem& problem, const FactStore& facts) const;
+    const KnowledgeBase& kb() const { return *kb_; }
+
+private:
+    std::vector<std::size_t> rules_for(const Problem& problem) const;
+    std::shared_ptr<const KnowledgeBase> kb_;
+    RuleRuntime* runtime_;
+    std::map<std::string, std::vector<std::size_t>> rules_by_problem_;   // computed once: the index per problem
+    EngineOptions options_;
+};
+
+}  // namespace kbdiag

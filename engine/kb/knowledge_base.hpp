@@ -1,0 +1,63 @@
+#pragma once
+// KnowledgeBase: the linked, immutable knowledge. Built by load_knowledge_base() from one or more folders.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/diagnostic.hpp"
+#include "engine/kb/model.hpp"
+
+namespace kbdiag {
+
+class KnowledgeBase {
+public:
+    std::map<std::string, FactDef> facts;
+    std::map<std::string, Problem> problems;
+    std::map<std::string, Cause> causes;
+    std::map<std::string, Fix> fixes;
+    std::map<std::string, Reference> references;
+    std::vector<RuleDecl> rules;                  // in evaluation order: derivations before their readers
+    std::vector<WindowsRelease> windows_releases; // sorted by build
+    std::map<std::string, Vendor> vendors;
+    std::vector<Scenario> scenarios;              // sorted by file, then position
+    std::vector<std::string> folders;             // the folders it was loaded from, in order
+    std::vector<std::string> script_files;        // resolved Lua files the rules use, sorted, unique
+
+    const FactDef* fact(const std::string& id) const;
+    const Problem* problem(const std::string& id) const;
+    const Cause* cause(const std::string& id) const;
+    const Fix* fix(const std::string& id) const;
+
+    // Finds the problem for an error code as a user types it ("0x00000963", "963h", "2403",
+    // "System error 2403 has occurred.", "NERR_BadPasswordCore", "0x80070963"). nullptr when none.
+    const Problem* find_problem_by_code(const std::string& typed) const;
+
+    // The release row for a build: the highest row whose build <= `build`, among server rows when `server`
+    // (family "server") or client rows otherwise; nullptr below the first.
+    const WindowsRelease* windows_release(std::int64_t build, bool server = false) const;
+
+    // Indexes built by the linker.
+    std::map<std::string, std::vector<std::size_t>> rules_by_cause;   // cause id -> rule indexes
+    std::map<std::string, std::vector<std::size_t>> rules_by_fact;    // fact id -> rules reading it
+    std::map<std::string, std::vector<std::size_t>> rules_deriving;   // fact id -> rules that may derive it
+    std::map<std::string, std::string> code_index;                    // normalised code -> problem id
+};
+
+// Normalises an error code as typed into a lookup key: numbers become "n:<decimal>" (hex, "h" suffix,
+// HRESULT_FROM_WIN32 unwrapped, "System error N has occurred." stripped); names become "s:<lowercase>".
+std::string normalise_error_code(const std::string& typed);
+
+struct LoadOptions {
+    std::vector<std::string> folders;   // in order; a later folder overrides an earlier one by id
+    bool strict = false;                // warnings count as errors (lint --strict)
+};
+
+struct LoadResult {
+    std::shared_ptr<const KnowledgeBase> kb;   // null when errors made it unusable
+    Diagnostics diagnostics;
+};
+
+LoadResult load_knowledge_base(const LoadOptions& options);
+
+}  // namespace kbdiag

@@ -1,0 +1,335 @@
+// Linker stage: every cross-item check and the indexes. See builder.hpp.
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/core/diagnostic_codes.hpp"
+#include "engine/kb/builder.hpp"
+
+namespace kbdiag {
+
+namespace {
+
+class Linker {
+public:
+    Linker(KnowledgeBase& kb, Diagnostics& d) : kb_(kb), d_(d) {}
+
+    void run() {
+        link_problems();
+        link_causes();
+        link_fixes();
+        link_rules();
+        order_rules();
+        link_scenarios();
+        check_references();
+        check_unused();
+        build_indexes();
+    }
+
+private:
+    KnowledgeBase& kb_;
+    Diagnostics& d_;
+    std::set<std::string> cited_refs_;
+    std::set<std::string> used_facts_;
+
+    // --- facts and conditions ----------------------------------------------------------------------------
+
+    const FactDef* need_fact(const std::string& name, const SourceLocation& where, const std::string& context) {
+        used_facts_.insert(name);
+        const FactDef* f = kb_.fact(name);
+        if (!f) d_.error(codes::kb_unknown_fact, fmt::format("{}: unknown fact '{}' (not in the catalog)", context, name), where);
+        return f;
+    }
+
+    bool coerce_literal(FactValue& value, const FactDef& def, CompareOp op, const SourceLocation& where,
+                        const std::string& context) {
+        FactType type = def.type;
+        if (op == CompareOp::contains) type = FactType::string;   // an element of a list, or a substring
+        if (type == FactType::records || type == FactType::string_list) {
+            if (op != CompareOp::contains) {
+                d_.error(codes::kb_wrong_type,
+                         fmt::format("{}: '{}' is a {}; compare it with 'contains' or 'exists', or in a script", context,
+                                     def.id, to_string(def.type)),
+                         where);
+                return false;
+            }
+        }
+        auto r = coerce(value, type, def.values, def.fields);
+        if (!r.value) {
+            d_.error(codes::kb_wrong_type, fmt::format("{}: value for '{}': {}", context, def.id, r.error), where);
+            return false;
+        }
+        value = std::move(*r.value);
+        return true;
+    }
+
+    bool link_condition(Condition& c, const std::string& context) {
+        if (c.kind != Condition::Kind::compare) {
+            bool ok = true;
+            for (auto& child : c.children) ok = link_condition(child, context) && ok;
+            return ok;
+        }
+        const FactDef* left = need_fact(c.fact, c.where, context);
+        if (!left) return false;
+        if (!c.operand.fact.empty()) {
+            const FactDef* right = need_fact(c.operand.fact, c.where, context);
+            return right != nullptr;
+        }
+        if (c.op == CompareOp::exists) return true;
+        bool ok = true;
+        for (auto& v : c.operand.set) ok = coerce_literal(v, *left, c.op, c.where, context) && ok;
+        if (c.operand.literal) ok = coerce_literal(*c.operand.literal, *left, c.op, c.where, context) && ok;
+        return ok;
+    }
+
+    void cite(const std::vector<std::string>& refs) { cited_refs_.insert(refs.begin(), refs.end()); }
+
+    // --- problems ------------------------------------------------------------------------------------------
+
+    void link_problems() {
+        for (auto& [id, p] : kb_.problems) {
+            cite(p.references);
+            double sum = 0;
+            std::set<std::string> seen;
+            for (const auto& link : p.causes) {
+                if (!kb_.cause(link.cause))
+                    d_.error(codes::kb_dangling_ref, fmt::format("problem '{}': no cause '{}'", id, link.cause), link.where);
+                if (!seen.insert(link.cause).second)
+                    d_.error(codes::kb_duplicate_id, fmt::format("problem '{}' lists cause '{}' twice", id, link.cause), link.where);
+                if (link.prior <= 0 || link.prior >= 1)
+                    d_.error(codes::kb_priors, fmt::format("problem '{}': the prior of '{}' is {} but must be in (0, 1)", id,
+                                                           link.cause, link.prior),
+                             link.where);
+                sum += link.prior;
+            }
+            check_priors(p, sum);
+            index_codes(p);
+        }
+    }
+
+    void check_priors(Problem& p, double sum) {
+        if (p.other_prior < 0) {   // not given: "other" takes what the causes leave
+            if (sum >= 1.0 - 1e-9)
+                d_.error(codes::kb_priors,
+                         fmt::format("problem '{}': the causes' priors add up to {:.3f}, leaving no room for 'other'", p.id, sum),
+                         p.where);
+            p.other_prior = std::max(0.0, 1.0 - sum);
+            return;
+        }
+        if (p.other_prior <= 0)
+            d_.error(codes::kb_priors, fmt::format("problem '{}': 'other' must be above 0: no knowledge base is complete", p.id),
+                     p.where);
+        if (std::fabs(sum + p.other_prior - 1.0) > 1e-3)
+            d_.error(codes::kb_priors,
+                     fmt::format("problem '{}': priors add up to {:.3f} with 'other' ({:.3f}); they must add up to 1", p.id,
+                                 sum + p.other_prior, p.other_prior),
+                     p.where);
+    }
+
+    void index_codes(const Problem& p) {
+        for (const auto& code : p.codes) {
+            auto key = normalise_error_code(code);
+            auto [it, inserted] = kb_.code_index.emplace(key, p.id);
+            if (!inserted && it->second != p.id)
+                d_.error(codes::kb_duplicate_code,
+                         fmt::format("problem '{}': code '{}' already belongs to problem '{}'", p.id, code, it->second),
+                         p.where);
+        }
+    }
+
+    // --- causes and fixes ----------------------------------------------------------------------------------
+
+    void link_causes() {
+        for (auto& [id, c] : kb_.causes) {
+            cite(c.references);
+            std::string context = fmt::format("cause '{}'", id);
+            if (c.applies_to && !link_condition(*c.applies_to, context)) c.applies_to.reset();
+            for (const auto& link : c.fixes) {
+                if (!kb_.fix(link.fix))
+                    d_.error(codes::kb_dangling_ref, fmt::format("cause '{}': no fix '{}'", id, link.fix), link.where);
+                used_fixes_.insert(link.fix);
+            }
+        }
+    }
+    std::set<std::string> used_fixes_;
+
+    void link_fixes() {
+        for (auto& [id, f] : kb_.fixes) {
+            cite(f.references);
+            std::string context = fmt::format("fix '{}'", id);
+            for (auto& step : f.steps)
+                if (step.when && !link_condition(*step.when, context)) step.when.reset();
+        }
+    }
+
+    // --- rules ---------------------------------------------------------------------------------------------
+
+    bool link_rule(RuleDecl& r) {
+        std::string context = fmt::format("rule '{}'", r.id);
+        bool ok = !r.when || link_condition(*r.when, context);
+        for (const auto& name : r.required) ok = need_fact(name, r.where, context) && ok;
+        for (const auto& name : r.reads) ok = need_fact(name, r.where, context) && ok;
+        for (const auto& name : r.derives) ok = need_fact(name, r.where, context) && ok;
+        for (const auto& cause : r.causes)
+            if (!kb_.cause(cause)) {
+                d_.error(codes::kb_dangling_ref, fmt::format("{}: no cause '{}'", context, cause), r.where);
+                ok = false;
+            }
+        for (auto& [fact, value] : r.derive) {
+            const FactDef* def = kb_.fact(fact);
+            if (!def) continue;
+            auto c = coerce(value, def->type, def->values, def->fields);
+            if (!c.value) {
+                d_.error(codes::kb_wrong_type, fmt::format("{}: derived value for '{}': {}", context, fact, c.error), r.where);
+                ok = false;
+            } else {
+                value = *c.value;
+            }
+        }
+        return link_script(r, context) && ok;
+    }
+
+    bool link_script(RuleDecl& r, const std::string& context) {
+        if (!r.script) return true;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(r.script->resolved, ec)) {
+            d_.error(codes::kb_dangling_ref, fmt::format("{}: script file '{}' not found", context, r.script->resolved),
+                     r.where);
+            return false;
+        }
+        if (r.causes.empty() && r.derives.empty())
+            d_.warning(codes::kb_unused, fmt::format("{}: the script may neither give evidence ('causes') nor derive facts ('derives')", context), r.where);
+        return true;
+    }
+
+    void link_rules() {
+        std::vector<RuleDecl> kept;
+        for (auto& r : kb_.rules) {
+            if (link_rule(r)) kept.push_back(std::move(r));
+        }
+        kb_.rules = std::move(kept);
+        std::set<std::string> files;
+        for (const auto& r : kb_.rules)
+            if (r.script) files.insert(r.script->resolved);
+        kb_.script_files.assign(files.begin(), files.end());
+    }
+
+    // Derivations run before the rules that read what they derive (Kahn's algorithm, stable in file order).
+    void order_rules() {
+        const auto n = kb_.rules.size();
+        std::map<std::string, std::vector<std::size_t>> derivers;
+        for (std::size_t i = 0; i < n; ++i)
+            for (const auto& f : kb_.rules[i].derives) derivers[f].push_back(i);
+        std::vector<std::set<std::size_t>> after(n);   // after[i]: rules that must run before i
+        for (std::size_t i = 0; i < n; ++i)
+            for (const auto& f : kb_.rules[i].inputs())
+                for (auto j : derivers[f])
+                    if (j != i) after[i].insert(j);
+        std::vector<bool> done(n, false);
+        std::vector<RuleDecl> ordered;
+        for (bool progress = true; progress && ordered.size() < n;) {
+            progress = false;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (done[i]) continue;
+                bool ready = std::all_of(after[i].begin(), after[i].end(), [&](std::size_t j) { return done[j]; });
+                if (!ready) continue;
+                done[i] = true;
+                progress = true;
+                ordered.push_back(kb_.rules[i]);
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            if (!done[i])
+                d_.error(codes::kb_rule_cycle,
+                         fmt::format("rule '{}' is part of a cycle: it reads facts that depend on its own derivations",
+                                     kb_.rules[i].id),
+                         kb_.rules[i].where);
+        kb_.rules = std::move(ordered);
+    }
+
+    // --- scenarios -------------------------------------------------------------------------------------------
+
+    void link_scenarios() {
+        for (auto& s : kb_.scenarios) {
+            std::string context = fmt::format("scenario '{}'", s.id);
+            const Problem* p = kb_.find_problem_by_code(s.error);
+            if (!p) d_.error(codes::kb_dangling_ref, fmt::format("{}: error '{}' matches no problem", context, s.error), s.where);
+            for (auto& [name, value] : s.facts) {
+                auto where = s.fact_where.count(name) ? s.fact_where[name] : s.where;
+                const FactDef* def = need_fact(name, where, context);
+                if (!def) continue;
+                auto c = coerce(value, def->type, def->values, def->fields);
+                if (!c.value) d_.error(codes::kb_wrong_type, fmt::format("{}: fact '{}': {}", context, name, c.error), where);
+                else value = *c.value;
+            }
+            auto check_cause = [&](const std::string& cause) {
+                if (!cause.empty() && cause != "other" && !kb_.cause(cause))
+                    d_.error(codes::kb_dangling_ref, fmt::format("{}: no cause '{}'", context, cause), s.where);
+            };
+            check_cause(s.expect.top);
+            for (const auto& c : s.expect.not_top) check_cause(c);
+            for (const auto& c : s.expect.order) check_cause(c);
+            for (const auto& f : s.expect.fixes)
+                if (!kb_.fix(f) && f != "escalate") d_.error(codes::kb_dangling_ref, fmt::format("{}: no fix '{}'", context, f), s.where);
+            if (!s.expect.first_fix.empty() && !kb_.fix(s.expect.first_fix) && s.expect.first_fix != "escalate")
+                d_.error(codes::kb_dangling_ref, fmt::format("{}: no fix '{}'", context, s.expect.first_fix), s.where);
+        }
+    }
+
+    // --- whole-KB checks -------------------------------------------------------------------------------------
+
+    void check_references() {
+        for (auto& [id, f] : kb_.facts) cite(f.references);
+        for (auto& w : kb_.windows_releases) cite(w.references);
+        for (auto& [id, v] : kb_.vendors) cite(v.references);
+        for (const auto& ref : cited_refs_)
+            if (!kb_.references.count(ref))
+                d_.error(codes::kb_dangling_ref, fmt::format("reference '{}' is cited but not defined", ref), first_citation(ref));
+    }
+
+    SourceLocation first_citation(const std::string& ref) const {
+        auto has = [&](const std::vector<std::string>& refs) { return std::find(refs.begin(), refs.end(), ref) != refs.end(); };
+        for (const auto& [id, c] : kb_.causes) if (has(c.references)) return c.where;
+        for (const auto& [id, f] : kb_.fixes) if (has(f.references)) return f.where;
+        for (const auto& [id, p] : kb_.problems) if (has(p.references)) return p.where;
+        for (const auto& [id, f] : kb_.facts) if (has(f.references)) return f.where;
+        for (const auto& w : kb_.windows_releases) if (has(w.references)) return w.where;
+        for (const auto& [id, v] : kb_.vendors) if (has(v.references)) return v.where;
+        return {};
+    }
+
+    void check_unused() {
+        for (const auto& [id, f] : kb_.fixes)
+            if (!used_fixes_.count(id))
+                d_.warning(codes::kb_unused, fmt::format("fix '{}' is not linked from any cause", id), f.where);
+        std::set<std::string> derived;
+        for (const auto& r : kb_.rules) derived.insert(r.derives.begin(), r.derives.end());
+        for (const auto& [id, f] : kb_.facts)
+            if (f.provided_by.empty() && f.question.empty() && !derived.count(id))
+                d_.warning(codes::kb_unreachable_fact,
+                           fmt::format("fact '{}': no collector provides it, no question asks it and no rule derives it", id),
+                           f.where);
+        std::set<std::string> in_problems;
+        for (const auto& [id, p] : kb_.problems)
+            for (const auto& link : p.causes) in_problems.insert(link.cause);
+        for (const auto& [id, c] : kb_.causes)
+            if (!in_problems.count(id)) d_.warning(codes::kb_unused, fmt::format("cause '{}' belongs to no problem", id), c.where);
+    }
+
+    void build_indexes() {
+        for (std::size_t i = 0; i < kb_.rules.size(); ++i) {
+            const auto& r = kb_.rules[i];
+            for (const auto& c : r.causes) kb_.rules_by_cause[c].push_back(i);
+            for (const auto& f : r.inputs()) kb_.rules_by_fact[f].push_back(i);
+            for (const auto& f : r.derives) kb_.rules_deriving[f].push_back(i);
+        }
+    }
+};
+
+}  // namespace
+
+void link_knowledge_base(KnowledgeBase& kb, Diagnostics& d) { Linker(kb, d).run(); }
+
+}  // namespace kbdiag

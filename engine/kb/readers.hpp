@@ -1,0 +1,49 @@
+#pragma once
+// Reader stage: YAML -> plain structs with locations. One small reader per item kind; no cross-item checks
+// here (the linker does those).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "engine/core/diagnostic.hpp"
+#include "engine/kb/model.hpp"
+#include "engine/kb/node_reader.hpp"
+
+namespace kbdiag {
+
+// Everything one KB folder holds, in file order.
+struct KbFolder {
+    std::string path;
+    std::vector<FactDef> facts;
+    std::vector<Problem> problems;
+    std::vector<Cause> causes;
+    std::vector<Fix> fixes;
+    std::vector<Reference> references;
+    std::vector<RuleDecl> rules;
+    std::vector<WindowsRelease> windows_releases;
+    std::vector<Vendor> vendors;
+    std::vector<Scenario> scenarios;
+};
+
+// Reads one YAML file of `folder` into `out`. Syntax errors become KB001 with file:line:col.
+void read_kb_file(const std::string& path, KbFolder& out, Diagnostics& diagnostics);
+
+std::optional<Condition> read_condition(const YAML::Node& node, const std::string& file, Diagnostics& diagnostics);
+
+std::optional<FactDef> read_fact(NodeReader& r);
+std::optional<Problem> read_problem(NodeReader& r);
+std::optional<Cause> read_cause(NodeReader& r);
+std::optional<Fix> read_fix(NodeReader& r);
+std::optional<Reference> read_reference(NodeReader& r);
+std::optional<RuleDecl> read_rule(NodeReader& r, const std::string& folder);
+std::optional<WindowsRelease> read_windows_release(NodeReader& r);
+std::optional<Vendor> read_vendor(NodeReader& r);
+std::optional<Scenario> read_scenario(NodeReader& r);
+
+// Reads `key` of the item as a mapping fact -> loose value (rule `derive`, release `defaults`, scenario `facts`).
+std::map<std::string, FactValue> read_value_map(NodeReader& r, const char* key,
+                                                std::map<std::string, SourceLocation>* where = nullptr);
+
+}  // namespace kbdiag

@@ -1,0 +1,161 @@
+// render_json(): the report as JSON, schema "kbdiag-report/1". Deterministic: nlohmann::json keeps object
+// keys sorted; arrays keep the report's order (causes by probability); numbers are rounded.
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "engine/report/report.hpp"
+
+namespace kbdiag {
+
+namespace {
+
+using nlohmann::json;
+
+std::string file_line(const SourceLocation& where) {
+    if (!where.known()) return {};
+    if (where.line > 0) return fmt::format("{}:{}", where.file, where.line);
+    return where.file;
+}
+
+double r4(double v) { return round_to(v, 4); }
+
+json evidence_json(const Finding& f) {
+    json facts = json::object();
+    for (const auto& [name, value] : f.facts) facts[name] = value;
+    return json{{"rule", f.rule},
+                {"title", f.title},
+                {"note", f.note},
+                {"lr", r4(f.lr)},
+                {"applied_lr", r4(f.applied_lr)},
+                {"clamped", f.clamped},
+                {"counted", f.counted},
+                {"definitive", f.definitive},
+                {"group", f.group},
+                {"facts", facts},
+                {"location", file_line(f.where)}};
+}
+
+}  // namespace
+
+json diagnostic_to_json(const Diagnostic& d) {
+    json where = json::array();
+    for (const auto& loc : d.where) where.push_back(loc.to_string());
+    return json{{"code", d.code},
+                {"severity", to_string(d.severity)},
+                {"message", d.message},
+                {"location", d.primary().to_string()},
+                {"where", where},
+                {"snippet", d.snippet}};
+}
+
+std::string render_json(const Report& r) {
+    json j;
+    j["schema"] = r.schema;
+    j["kbdiag_version"] = r.kbdiag_version;
+    j["problem"] = json{{"id", r.problem_id},
+                        {"title", r.problem_title},
+                        {"message", r.problem_message},
+                        {"error", r.error_as_typed},
+                        {"article_notes", r.article_notes}};
+    j["host"] = r.host_name;
+    j["snapshot"] = r.snapshot;
+    j["rules_run"] = r.rules_run;
+    j["notes"] = r.notes;
+
+    json causes = json::array();
+    for (const auto& c : r.ranking.causes) {
+        json jc{{"id", c.id},
+                {"title", c.title},
+                {"probability", r4(c.probability)},
+                {"prior", r4(c.prior)},
+                {"log_odds_vs_other", r4(c.log_odds_vs_other)}};
+        json ev = json::array();
+        for (const auto& f : c.evidence) ev.push_back(evidence_json(f));
+        jc["evidence"] = ev;
+        json fixes = json::array();
+        auto info = r.cause_info.find(c.id);
+        if (info != r.cause_info.end()) {
+            for (const auto& fx : info->second.fixes)
+                fixes.push_back(json{{"id", fx.id},
+                                     {"title", fx.title},
+                                     {"success", r4(fx.success)},
+                                     {"cost_minutes", r4(fx.cost_minutes)},
+                                     {"risk", fx.risk}});
+            jc["applies_to"] = info->second.applies_to;
+            jc["location"] = info->second.location;
+        }
+        jc["fixes"] = fixes;
+        causes.push_back(jc);
+    }
+    j["causes"] = causes;
+    j["other_probability"] = r4(r.ranking.other_probability);
+    j["expected_cost_minutes"] = r4(r.ranking.expected_cost_minutes);
+
+    json plan = json::array();
+    for (const auto& fx : r.ranking.plan) {
+        json steps = json::array();
+        for (const auto& s : fx.steps) steps.push_back(json{{"text", s.text}, {"condition", s.condition}});
+        plan.push_back(json{{"id", fx.id},
+                            {"title", fx.title},
+                            {"cost_minutes", r4(fx.cost_minutes)},
+                            {"risk", to_string(fx.risk)},
+                            {"p_success", r4(fx.p_success)},
+                            {"efficiency", r4(fx.efficiency)},
+                            {"causes", fx.causes},
+                            {"steps", steps},
+                            {"verify", fx.verify}});
+    }
+    j["plan"] = plan;
+
+    json questions = json::array();
+    for (const auto& q : r.ranking.questions)
+        questions.push_back(json{{"fact", q.fact},
+                                 {"question", q.question},
+                                 {"value", r4(q.value)},
+                                 {"entropy_gain", r4(q.entropy_gain)},
+                                 {"causes", q.causes},
+                                 {"collector", q.collector}});
+    j["questions"] = questions;
+
+    json near = json::array();
+    for (const auto& nm : r.near_misses)
+        near.push_back(json{{"rule", nm.rule},
+                            {"title", nm.title},
+                            {"causes", nm.causes},
+                            {"missing_facts", nm.missing_facts},
+                            {"condition", nm.condition},
+                            {"location", file_line(nm.where)}});
+    j["near_misses"] = near;
+
+    json skipped = json::array();
+    for (const auto& s : r.skipped)
+        skipped.push_back(json{{"rule", s.rule}, {"reason", s.reason}, {"location", s.where.to_string()}});
+    j["skipped"] = skipped;
+
+    json diags = json::array();
+    for (const auto& d : r.diagnostics.items()) diags.push_back(diagnostic_to_json(d));
+    j["diagnostics"] = diags;
+
+    json collectors = json::array();
+    for (const auto& c : r.collectors)
+        collectors.push_back(json{{"id", c.id},
+                                  {"status", to_string(c.status)},
+                                  {"duration_ms", c.duration_ms},
+                                  {"message", c.message}});
+    j["collectors"] = collectors;
+
+    json facts = json::array();
+    for (const auto& f : r.facts)
+        facts.push_back(json{{"name", f.name}, {"value", f.value}, {"state", f.state}, {"source", f.source}});
+    j["facts"] = facts;
+    j["article_differs"] = r.cause_article_differs;
+
+    return dump_json(j);
+}
+
+std::string dump_json(const json& j) {
+    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace kbdiag

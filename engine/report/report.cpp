@@ -1,0 +1,239 @@
+// build_report(): gathers what a reporter prints from a diagnosis; plus the text helpers reporters share.
+#include "engine/report/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace kbdiag {
+
+namespace {
+
+std::string file_line(const SourceLocation& where) {
+    if (!where.known()) return {};
+    if (where.line > 0) return fmt::format("{}:{}", where.file, where.line);
+    return where.file;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+    return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
+double round_to(double value, int decimals) {
+    if (!std::isfinite(value)) return 0.0;
+    const double scale = std::pow(10.0, decimals);
+    double r = std::round(value * scale) / scale;
+    if (r == 0.0) r = 0.0;   // no "-0"
+    return r;
+}
+
+std::string format_lr(double lr) {
+    if (!std::isfinite(lr) || lr <= 0.0) return "×0";
+    auto trim = [](double v) {
+        std::string s = v >= 10.0 ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v);
+        if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+        return s;
+    };
+    if (lr >= 1.0) return "×" + trim(lr);
+    return "÷" + trim(1.0 / lr);
+}
+
+int display_width(const std::string& text) {
+    int width = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == 0x1b && i + 1 < text.size() && text[i + 1] == '[') {   // ANSI CSI: skip to the final byte
+            i += 2;
+            while (i < text.size() && !(text[i] >= '@' && text[i] <= '~')) ++i;
+            ++i;
+            continue;
+        }
+        if ((c & 0xC0) != 0x80) ++width;   // count lead bytes only
+        ++i;
+    }
+    return width;
+}
+
+namespace {
+
+// Splits a UTF-8 word into pieces of at most `cols` code points.
+std::vector<std::string> split_word(const std::string& word, int cols) {
+    std::vector<std::string> out;
+    std::string cur;
+    int w = 0;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        const auto c = static_cast<unsigned char>(word[i]);
+        const bool lead = (c & 0xC0) != 0x80;
+        if (lead && w == cols) {
+            out.push_back(cur);
+            cur.clear();
+            w = 0;
+        }
+        cur += word[i];
+        if (lead) ++w;
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+void wrap_paragraph(const std::string& para, int width, const std::string& prefix, const std::string& indent,
+                    std::string& out) {
+    std::vector<std::string> words;
+    std::string cur;
+    for (char ch : para) {
+        if (ch == ' ' || ch == '\t') {
+            if (!cur.empty()) words.push_back(cur), cur.clear();
+        } else {
+            cur += ch;
+        }
+    }
+    if (!cur.empty()) words.push_back(cur);
+
+    std::string line = prefix;
+    int line_w = display_width(prefix);
+    bool line_has_word = false;
+    const int indent_w = display_width(indent);
+    auto flush = [&]() {
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line;
+        out += '\n';
+        line = indent;
+        line_w = indent_w;
+        line_has_word = false;
+    };
+    for (const auto& word : words) {
+        const int ww = display_width(word);
+        const int need = line_has_word ? ww + 1 : ww;
+        if (line_w + need <= width) {
+            if (line_has_word) line += ' ', ++line_w;
+            line += word;
+            line_w += ww;
+            line_has_word = true;
+            continue;
+        }
+        if (line_has_word) flush();
+        const int avail = std::max(1, width - line_w);
+        if (ww <= avail) {
+            line += word;
+            line_w += ww;
+            line_has_word = true;
+            continue;
+        }
+        auto pieces = split_word(word, avail);
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            line += pieces[i];
+            line_w += display_width(pieces[i]);
+            line_has_word = true;
+            if (i + 1 < pieces.size()) flush();
+        }
+    }
+    if (line_has_word || words.empty()) flush();
+}
+
+}  // namespace
+
+std::string wrap(const std::string& text, int width, const std::string& first_prefix, const std::string& indent) {
+    std::string out;
+    std::size_t start = 0;
+    bool first = true;
+    while (true) {
+        const auto nl = text.find('\n', start);
+        const std::string para = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+        wrap_paragraph(para, width, first ? first_prefix : indent, indent, out);
+        first = false;
+        if (nl == std::string::npos) break;
+        start = nl + 1;
+        if (start >= text.size()) break;   // a trailing newline adds no empty line
+    }
+    return out;
+}
+
+Report build_report(const ReportInput& in) {
+    Report r;
+    r.kbdiag_version = KBDIAG_VERSION;
+    if (in.problem) {
+        r.problem_id = in.problem->id;
+        r.problem_title = in.problem->title;
+        r.problem_message = in.problem->message;
+        r.article_notes = in.problem->article_notes;
+    }
+    r.error_as_typed = in.error_as_typed;
+    r.snapshot = in.snapshot;
+    r.host_name = in.host_name;
+    r.collectors = in.collectors;
+    r.notes = in.notes;
+    r.diagnostics.append(in.diagnostics);
+
+    if (in.ranking) r.ranking = *in.ranking;
+
+    if (in.result) {
+        const EngineResult& res = *in.result;
+        r.near_misses = res.near_misses;
+        r.skipped = res.skipped;
+        r.rules_run = res.rules_run;
+        r.diagnostics.append(res.diagnostics);
+
+        // Facts the findings used, plus every derived fact.
+        std::set<std::string> names;
+        for (const auto& f : res.findings)
+            for (const auto& [name, value] : f.facts) names.insert(name);
+        for (const auto& cause : r.ranking.causes)
+            for (const auto& f : cause.evidence)
+                for (const auto& [name, value] : f.facts) names.insert(name);
+        for (const auto& [name, entry] : res.facts.entries())
+            if (starts_with(entry.source, "derived:")) names.insert(name);
+        for (const auto& name : names) {
+            const FactEntry* e = res.facts.find(name);
+            if (!e) continue;   // unknown: not a fact that was used
+            ReportFact rf;
+            rf.name = name;
+            rf.state = to_string(e->state);
+            rf.source = e->source;
+            if (e->state == FactState::known) {
+                FactType type = FactType::string;
+                if (in.kb)
+                    if (const FactDef* def = in.kb->fact(name)) type = def->type;
+                try {
+                    rf.value = to_display(e->value, type);
+                } catch (const std::exception&) {
+                    rf.value = to_display(e->value, FactType::string);
+                }
+            } else {
+                rf.value = e->note;
+            }
+            r.facts.push_back(std::move(rf));
+        }
+    }
+
+    if (in.kb) {
+        for (const auto& rc : r.ranking.causes) {
+            const Cause* c = in.kb->cause(rc.id);
+            if (!c) continue;
+            ReportCauseInfo info;
+            info.applies_to = c->applies_to_text;
+            if (info.applies_to.empty() && c->applies_to) info.applies_to = c->applies_to->describe();
+            info.location = file_line(c->where);
+            for (const auto& link : c->fixes) {
+                ReportCauseFix rf;
+                rf.id = link.fix;
+                rf.success = link.success;
+                if (const Fix* fx = in.kb->fix(link.fix)) {
+                    rf.title = fx->title;
+                    rf.cost_minutes = fx->cost_minutes;
+                    rf.risk = to_string(fx->risk);
+                }
+                info.fixes.push_back(std::move(rf));
+            }
+            r.cause_info[rc.id] = std::move(info);
+            if (!c->article_differs.empty()) r.cause_article_differs.push_back(rc.id + ": " + c->article_differs);
+        }
+    }
+    r.diagnostics.sort();
+    return r;
+}
+
+}  // namespace kbdiag

@@ -1,0 +1,51 @@
+#pragma once
+// Snapshot: what `kbdiag collect` wrote. Schema-versioned YAML (JSON accepted on read: JSON is YAML).
+//
+//   schema: kbdiag-snapshot/1
+//   created: 2026-11-24T10:00:00Z
+//   kbdiag_version: 0.1.0
+//   host: {name: pc42, platform: linux}
+//   collectors:
+//     - {id: host.os, status: ok, duration_ms: 3, message: ""}
+//   facts:
+//     windows.build: {value: 22631, source: windows.os}
+//     lsa.lm_compatibility_level: {state: absent, source: windows.lsa, note: "value not set"}
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/collect/collector.hpp"
+#include "engine/core/diagnostic.hpp"
+#include "engine/facts/fact_store.hpp"
+#include "engine/kb/knowledge_base.hpp"
+
+namespace kbdiag {
+
+inline constexpr const char* snapshot_schema = "kbdiag-snapshot/1";
+
+struct Snapshot {
+    std::string schema = snapshot_schema;
+    std::int64_t created = 0;            // epoch seconds
+    std::string kbdiag_version;
+    std::string host_name;
+    std::string platform;
+    std::vector<CollectorReport> collectors;
+    FactStore facts;
+};
+
+// Serialises deterministically (sorted keys).
+std::string to_yaml(const Snapshot& s, const KnowledgeBase& kb);
+
+// Parses a snapshot; values are coerced to the catalog's types. Unknown facts and bad values are dropped
+// with diagnostics naming file:line:col; a file that does not parse or has the wrong schema yields nullopt
+// and an error diagnostic.
+std::optional<Snapshot> read_snapshot(const std::string& path, const KnowledgeBase& kb, Diagnostics& diagnostics);
+std::optional<Snapshot> parse_snapshot(const std::string& text, const std::string& name, const KnowledgeBase& kb,
+                                       Diagnostics& diagnostics);
+
+// Where `kbdiag collect` writes and `kbdiag infer` reads by default:
+// $KBDIAG_SNAPSHOT, else $XDG_STATE_HOME/kbdiag/snapshot.yaml, else ~/.local/state/kbdiag/snapshot.yaml
+// (on Windows %LOCALAPPDATA%\kbdiag\snapshot.yaml).
+std::string default_snapshot_path();
+
+}  // namespace kbdiag

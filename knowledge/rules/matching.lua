@@ -1,0 +1,148 @@
+-- Matching collected lists (Credential Manager, net use, the BlockNTLM exception list) against the
+-- server the user tried: case-insensitive, by every name and address (target.server + target.aliases).
+local M = {}
+
+local function trim(s)
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+-- "\\NAS01\share", "nas01", "NAS01.lan" -> "nas01", "nas01", "nas01.lan"
+local function host_of(s)
+  if type(s) ~= "string" then return nil end
+  s = trim(string.lower(s))
+  s = s:gsub("^[\\/]+", "")
+  s = s:match("^([^\\/]+)") or s
+  if s == "" then return nil end
+  return s
+end
+
+local function is_address(h)
+  return h:match("^%d+%.%d+%.%d+%.%d+$") ~= nil or h:find(":", 1, true) ~= nil or h:sub(1, 1) == "["
+end
+
+local function short_name(h)
+  if is_address(h) then return h end
+  return h:match("^([^%.]+)") or h
+end
+
+-- The set of names the server goes by: exact hosts, plus short names of DNS names.
+local function server_names(server, aliases)
+  local names = { exact = {}, short = {} }
+  local function add(s)
+    local h = host_of(s)
+    if h == nil then return end
+    names.exact[h] = true
+    if not is_address(h) then names.short[short_name(h)] = true end
+  end
+  add(server)
+  if type(aliases) == "table" then
+    for _, a in ipairs(aliases) do add(a) end
+  end
+  return names
+end
+
+local function matches(names, host)
+  if host == nil then return false end
+  if names.exact[host] then return true end
+  if not is_address(host) and names.short[short_name(host)] then return true end
+  return false
+end
+
+-- The host an SMB-usable credential is for, or nil. "Domain:target=nas01" -> "nas01";
+-- a bare "nas01" (CredEnumerate without the ALL flag) -> "nas01". Generic credentials, Remote
+-- Desktop (TERMSRV/...) and non-"target" attributes (interactive=, ...) are not used for SMB.
+local function smb_target_host(target, ctype)
+  if type(target) ~= "string" then return nil end
+  local t = trim(target)
+  local lt = string.lower(t)
+  if type(ctype) == "string" and string.lower(ctype):find("generic", 1, true) then return nil end
+  local ns, attr, rest = lt:match("^([%a]+):([%a]+)=(.*)$")
+  if ns ~= nil then
+    if ns ~= "domain" or attr ~= "target" then return nil end
+    lt = rest
+  end
+  if lt:sub(1, 8) == "termsrv/" then return nil end
+  return host_of(lt)
+end
+
+-- saved_credential_for_server: is there a saved Windows credential for the server, and was it
+-- written before the password change?
+function M.saved_credential(ctx)
+  local names = server_names(ctx.fact("target.server"), ctx.fact("target.aliases"))
+  local changed_at = ctx.fact("user.password_changed_at")
+  local found, older, newer = false, false, false
+  for _, e in ipairs(ctx.fact("credman.entries") or {}) do
+    local host = smb_target_host(e.target, e.type)
+    if matches(names, host) then
+      found = true
+      if changed_at ~= nil and type(e.last_written) == "number" then
+        if e.last_written < changed_at then older = true else newer = true end
+      end
+    end
+  end
+  ctx.derive("credman.has_entry_for_server", found)
+  if older then
+    ctx.derive("credman.entry_predates_password_change", true)
+  elseif newer then
+    ctx.derive("credman.entry_predates_password_change", false)
+  end
+end
+
+local function user_parts(u)
+  u = trim(string.lower(u))
+  local domain, name = u:match("^(.-)\\(.+)$")
+  if name == nil then
+    local n, d = u:match("^(.-)@(.+)$")        -- user@domain
+    if n ~= nil then return d, n end
+    return nil, u
+  end
+  return domain, name
+end
+
+local function same_user(a, b)
+  local da, na = user_parts(a)
+  local db, nb = user_parts(b)
+  if na ~= nb then return false end
+  if da == nil or db == nil or da == "" or db == "" then return true end
+  return short_name(da) == short_name(db)
+end
+
+-- connection_to_server: a live `net use` connection to the server (any name, IPC$ included), and
+-- whether it runs as another user than the one typed. Disconnected/Unavailable entries hold no session.
+function M.connection(ctx)
+  local names = server_names(ctx.fact("target.server"), ctx.fact("target.aliases"))
+  local typed = ctx.fact("user.typed_user_name")
+  if typed ~= nil and trim(typed) == "" then typed = nil end
+  local found, differs, same = false, false, false
+  for _, c in ipairs(ctx.fact("net.connections") or {}) do
+    local status = string.lower(trim(c.status or ""))
+    if status == "" or status == "ok" then
+      if matches(names, host_of(c.remote)) then
+        found = true
+        if typed ~= nil and type(c.user) == "string" and trim(c.user) ~= "" then
+          if same_user(typed, c.user) then same = true else differs = true end
+        end
+      end
+    end
+  end
+  ctx.derive("net.has_connection_to_server", found)
+  if differs then
+    ctx.derive("net.connection_user_differs", true)
+  elseif same then
+    ctx.derive("net.connection_user_differs", false)
+  end
+end
+
+-- ntlm_exception_for_server: is the server (by any name) on the BlockNTLM exception list?
+function M.ntlm_exception(ctx)
+  local names = server_names(ctx.fact("target.server"), ctx.fact("target.aliases"))
+  for _, s in ipairs(ctx.fact("smb_client.block_ntlm_exceptions") or {}) do
+    if matches(names, host_of(s)) then
+      ctx.derive("smb_client.server_in_ntlm_exceptions", true)
+      return
+    end
+  end
+  ctx.derive("smb_client.server_in_ntlm_exceptions", false)
+end
+
+return M

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `kbdiag collect` writes a snapshot (to $KBDIAG_SNAPSHOT by default, or -o) and `kbdiag infer` with no
+# arguments reads it; --fact overrides snapshot facts; the report is ranked and explained.
+source "$(dirname "$0")/lib.sh"
+
+# Shipped knowledge base, default snapshot location.
+run 0 "$KBDIAG" collect
+[ -s "$KBDIAG_SNAPSHOT" ] || fail "collect did not write $KBDIAG_SNAPSHOT"
+has "$KBDIAG_SNAPSHOT" "^schema: kbdiag-snapshot/1"
+has "$TMP/out" "host.info"
+has "$TMP/out" "Wrote [0-9]+ facts"
+
+run 0 "$KBDIAG" infer
+has "$TMP/out" "LIKELY CAUSES"
+has "$TMP/out" "FIX PLAN"
+has "$TMP/out" "WHAT TO CHECK NEXT"
+has "$TMP/out" "Snapshot: .*default-snapshot.yaml"
+has "$TMP/out" "COLLECTORS"
+
+# -o and an explicit SNAPSHOT argument.
+run 0 "$KBDIAG" collect -o "$TMP/snap2.yaml" --target '\\nas01\public' --fact windows.build=22631
+has "$TMP/snap2.yaml" "target.server"
+has "$TMP/snap2.yaml" "nas01"
+run 0 "$KBDIAG" infer "$TMP/snap2.yaml" --format json
+has "$TMP/out" '"schema": "kbdiag-report/1"'
+causes_sorted "$TMP/out"
+
+# Mini knowledge base: --fact alone (no snapshot anywhere) and --fact overriding a snapshot.
+rm -f "$KBDIAG_SNAPSHOT"
+run 4 "$KBDIAG" "${MINI[@]}" infer --error 0x963
+has "$TMP/err" "kbdiag collect"
+run 0 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 --format json
+has "$TMP/out" '"id": "mini_level"'
+first=$(grep -E '^      "id": ' "$TMP/out" | head -1)
+[[ "$first" == *mini_level* ]] || fail "mini_level should rank first with lm_level=1: $first"
+
+cat >"$TMP/mini-snap.yaml" <<'YAML'
+schema: kbdiag-snapshot/1
+created: 2026-01-10T09:00:00Z
+kbdiag_version: 0.1.0
+host: {name: pc42, platform: windows}
+collectors:
+  - {id: host.info, status: ok, duration_ms: 3, message: ""}
+facts:
+  host.name: {value: pc42, source: host.info}
+  mini.lm_level: {value: 1, source: import}
+YAML
+run 0 "$KBDIAG" "${MINI[@]}" infer "$TMP/mini-snap.yaml" --error 0x963 --format json
+first=$(grep -E '^      "id": ' "$TMP/out" | head -1)
+[[ "$first" == *mini_level* ]] || fail "snapshot lm_level=1 should rank mini_level first: $first"
+has "$TMP/out" '"host": "pc42"'
+# --fact overrides the snapshot's value and is marked manual.
+run 0 "$KBDIAG" "${MINI[@]}" infer "$TMP/mini-snap.yaml" --error 0x963 --format json \
+  --fact mini.lm_level=5 --fact mini.password_changed=yes --fact mini.saved_credentials=2
+first=$(grep -E '^      "id": ' "$TMP/out" | head -1)
+[[ "$first" == *mini_stale* ]] || fail "--fact should override the snapshot: $first"
+has "$TMP/out" '"source": "manual"'
+# The Lua rule ran: its evidence and its derived fact are in the report.
+has "$TMP/out" '"rule": "mini_saved_credentials_script"'
+has "$TMP/out" '"name": "mini.stale_suspected"'
+
+# Text report: evidence with LR, fact values and rule location; plan numbered with steps and verify.
+run 0 "$KBDIAG" "${MINI[@]}" infer "$TMP/mini-snap.yaml" --error 0x963 \
+  --fact mini.lm_level=5 --fact mini.password_changed=yes --fact mini.saved_credentials=2
+has "$TMP/out" "×5 +The password was changed"
+has "$TMP/out" "mini.password_changed=true"
+has "$TMP/out" "rules.yaml:[0-9]+"
+has "$TMP/out" "  1\. Delete the saved credential"
+has "$TMP/out" "cmdkey /delete:SERVER"
+has "$TMP/out" "Verify:"
+has "$TMP/out" "Escalate"
+echo "ok"

@@ -1,0 +1,115 @@
+#pragma once
+// Helpers for tests that need a knowledge base on disk: a temporary folder that removes itself, and files
+// written into it.
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "engine/kb/knowledge_base.hpp"
+
+namespace kbdiag::test {
+
+class TempKbDir {
+public:
+    TempKbDir() {
+        std::random_device rd;
+        path_ = std::filesystem::temp_directory_path() / ("kbdiag-kb-" + std::to_string(rd()) + std::to_string(rd()));
+        std::filesystem::create_directories(path_);
+    }
+    ~TempKbDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempKbDir(const TempKbDir&) = delete;
+    TempKbDir& operator=(const TempKbDir&) = delete;
+
+    std::string write(const std::string& name, const std::string& content) const {
+        auto p = path_ / name;
+        std::filesystem::create_directories(p.parent_path());
+        std::ofstream(p, std::ios::binary) << content;
+        return p.string();
+    }
+    std::string path() const { return path_.string(); }
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+inline bool has_code(const Diagnostics& d, const std::string& code) {
+    for (const auto& x : d.items())
+        if (x.code == code) return true;
+    return false;
+}
+
+inline const Diagnostic* find_code(const Diagnostics& d, const std::string& code) {
+    for (const auto& x : d.items())
+        if (x.code == code) return &x;
+    return nullptr;
+}
+
+// A small, valid knowledge base used by several tests: one problem, three causes, four fixes, data rules.
+inline const char* mini_kb_yaml = R"(facts:
+  - {id: windows.build, type: integer, question: "Which Windows build?", provided_by: [windows.os]}
+  - {id: windows.edition, type: string, question: "Which edition?"}
+  - {id: user.password_changed_recently, type: boolean, question: "Did the password change recently?", ask_cost_minutes: 1}
+  - {id: server.smb1_only, type: boolean, question: "Does the server speak only SMB1?", ask_cost_minutes: 2}
+  - {id: lsa.level, type: integer, question: "LM level?"}
+  - {id: lsa.effective, type: integer, meaning: derived}
+problems:
+  - id: bad_password
+    title: Share name or password invalid
+    codes: ["0x00000963", "963h", "2403", NERR_BadPasswordCore]
+    causes:
+      - {cause: stale, prior: 0.4}
+      - {cause: smb1, prior: 0.2}
+      - {cause: ntlmv1, prior: 0.2}
+    other: 0.2
+    escalation: {title: Escalate, cost_minutes: 60, text: Call the admin.}
+causes:
+  - id: stale
+    title: Stale saved credential
+    fixes: [{fix: delete_cred, success: 0.9}]
+  - id: smb1
+    title: SMB1-only server
+    fixes: [{fix: upgrade_nas, success: 0.9}, {fix: enable_smb1, success: 0.95}]
+  - id: ntlmv1
+    title: Client sends NTLMv1
+    applies_to: {fact: windows.build, lt: 26100}
+    applies_to_text: before 24H2
+    fixes: [{fix: set_level, success: 0.9}]
+fixes:
+  - id: delete_cred
+    title: Delete the saved credential
+    cost_minutes: 5
+    steps:
+      - Open Credential Manager.
+      - text: Windows 11 wording
+        when: {fact: windows.build, gte: 22000}
+        when_text: Windows 11
+      - text: Windows 10 wording
+        when: {fact: windows.build, lt: 22000}
+  - {id: upgrade_nas, title: Raise the NAS protocol, cost_minutes: 20, steps: [Do it.]}
+  - {id: enable_smb1, title: Re-enable SMB1 (discouraged), cost_minutes: 10, risk: high, steps: [Do it.]}
+  - {id: set_level, title: Set LM level 3, cost_minutes: 10, risk: medium, steps: [Do it.]}
+rules:
+  - id: password_changed
+    title: Password changed recently
+    when: {fact: user.password_changed_recently, eq: true}
+    evidence: [{cause: stale, lr: 8, lr_false: 0.25}]
+  - id: smb1_server
+    when: {fact: server.smb1_only, eq: true}
+    evidence: [{cause: smb1, lr: 30, lr_false: 0.05}]
+  - id: level_default
+    when: {fact: lsa.level, exists: false}
+    derive: {lsa.effective: 3}
+  - id: level_copy_low
+    when: {fact: lsa.level, lte: 2}
+    derive: {lsa.effective: 1}
+  - id: low_level
+    when: {fact: lsa.effective, lte: 2}
+    evidence: [{cause: ntlmv1, lr: 10, lr_false: 0.2}]
+)";
+
+}  // namespace kbdiag::test

@@ -1,0 +1,132 @@
+// write_file_atomically / read_file: content, replacement, no temporary left behind, failure keeps the old file.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "engine/core/atomic_file.hpp"
+#include "test_collect_support.hpp"
+
+using namespace kbdiag;
+using namespace kbdiag::testing;
+
+namespace {
+
+std::vector<std::string> names_in(const fs::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string slurp(const std::string& path) {
+    std::string content, error;
+    REQUIRE_MESSAGE(read_file(path, content, error), error);
+    return content;
+}
+
+// Lowers the file-size limit for one scope, so writes fail even for root (EFBIG instead of SIGXFSZ).
+struct FileSizeLimit {
+    rlimit old{};
+    void (*old_handler)(int) = nullptr;
+    explicit FileSizeLimit(rlim_t bytes) {
+        getrlimit(RLIMIT_FSIZE, &old);
+        old_handler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit lower{bytes, old.rlim_max};
+        setrlimit(RLIMIT_FSIZE, &lower);
+    }
+    ~FileSizeLimit() {
+        setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, old_handler);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("atomic write: writes the content and creates missing folders") {
+    TempDir dir;
+    std::string path = (dir.path / "a" / "b" / "snapshot.yaml").string();
+    using namespace std::string_literals;
+    std::string content = "schema: kbdiag-snapshot/1\n\0binary\xff\n"s;
+    REQUIRE(content.size() == 35);
+    content += std::string(100000, 'x');
+    CHECK(write_file_atomically(path, content) == "");
+    CHECK(slurp(path) == content);
+    CHECK(names_in(dir.path / "a" / "b") == std::vector<std::string>{"snapshot.yaml"});
+}
+
+TEST_CASE("atomic write: replaces an existing file, keeps its mode, leaves no temporary file") {
+    TempDir dir;
+    std::string path = (dir.path / "report.txt").string();
+    REQUIRE(write_file_atomically(path, "old content that is longer than the new one\n") == "");
+    ::chmod(path.c_str(), 0600);
+    REQUIRE(write_file_atomically(path, "new\n") == "");
+    CHECK(slurp(path) == "new\n");
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    CHECK(names_in(dir.path) == std::vector<std::string>{"report.txt"});
+}
+
+TEST_CASE("atomic write: an empty file is written and read back") {
+    TempDir dir;
+    std::string path = (dir.path / "empty").string();
+    CHECK(write_file_atomically(path, "") == "");
+    CHECK(fs::exists(path));
+    CHECK(slurp(path) == "");
+}
+
+TEST_CASE("atomic write: a failed write leaves the old file intact and no temporary file") {
+    TempDir dir;
+    std::string path = (dir.path / "snapshot.yaml").string();
+    REQUIRE(write_file_atomically(path, "old\n") == "");
+    std::string error;
+    {
+        FileSizeLimit limit(16);   // the new content cannot be written
+        error = write_file_atomically(path, std::string(4096, 'n'));
+    }
+    CHECK(error != "");
+    CHECK(error.find("write") != std::string::npos);
+    CHECK(slurp(path) == "old\n");
+    CHECK(names_in(dir.path) == std::vector<std::string>{"snapshot.yaml"});
+}
+
+TEST_CASE("atomic write: an unwritable folder is reported and the old file stays") {
+    if (running_as_root()) {
+        // root writes anywhere; the file-size test above covers the failure path.
+        MESSAGE("running as root: permission test skipped");
+        return;
+    }
+    TempDir dir;
+    fs::create_directories(dir.path / "ro");
+    std::string path = (dir.path / "ro" / "f").string();
+    REQUIRE(write_file_atomically(path, "old\n") == "");
+    fs::permissions(dir.path / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+    std::string error = write_file_atomically(path, "new\n");
+    fs::permissions(dir.path / "ro", fs::perms::owner_all);
+    CHECK(error.find("cannot create") != std::string::npos);
+    CHECK(slurp(path) == "old\n");
+    CHECK(names_in(dir.path / "ro") == std::vector<std::string>{"f"});
+}
+
+TEST_CASE("atomic write: impossible targets give a reason, not an exception") {
+    TempDir dir;
+    CHECK(write_file_atomically("", "x") != "");
+    CHECK(write_file_atomically(dir.str(), "x").find("is a folder") != std::string::npos);
+    REQUIRE(write_file_atomically((dir.path / "plain").string(), "x") == "");
+    // A parent that is a file cannot become a folder.
+    CHECK(write_file_atomically((dir.path / "plain" / "child").string(), "x") != "");
+}
+
+TEST_CASE("read_file: missing files and folders fail with a reason") {
+    TempDir dir;
+    std::string content = "untouched", error;
+    CHECK_FALSE(read_file((dir.path / "missing").string(), content, error));
+    CHECK(error.find("missing") != std::string::npos);
+    CHECK_FALSE(read_file(dir.str(), content, error));
+    CHECK(error.find("folder") != std::string::npos);
+}

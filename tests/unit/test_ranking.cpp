@@ -1,0 +1,210 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/infer/ranker.hpp"
+#include "kb_fixture.hpp"
+
+using namespace kbdiag;
+
+namespace {
+
+struct Fixture {
+    test::TempKbDir dir;
+    std::shared_ptr<const KnowledgeBase> kb;
+    Fixture(const std::string& extra = {}) {
+        dir.write("kb.yaml", std::string(test::mini_kb_yaml) + extra);
+        auto r = load_knowledge_base(LoadOptions{{dir.path()}, false});
+        for (const auto& d : r.diagnostics.items()) MESSAGE(format_diagnostic(d));
+        REQUIRE(r.kb);
+        REQUIRE_FALSE(r.diagnostics.has_errors());
+        kb = r.kb;
+    }
+    const Problem& problem() const { return *kb->problem("bad_password"); }
+};
+
+double p_of(const Ranking& r, const std::string& id) {
+    for (const auto& c : r.causes)
+        if (c.id == id) return c.probability;
+    FAIL("no cause " << id);
+    return 0;
+}
+
+Ranking diagnose(const Fixture& f, const FactStore& facts, RankOptions options = {}) {
+    Engine engine(f.kb, nullptr);
+    Ranker ranker(engine, options);
+    return ranker.rank(f.problem(), facts, engine.run(f.problem(), facts));
+}
+
+}  // namespace
+
+TEST_CASE("with no evidence the posterior is the prior, other included") {
+    Fixture f;
+    auto r = diagnose(f, FactStore{});
+    CHECK(p_of(r, "stale") == doctest::Approx(0.4));
+    CHECK(p_of(r, "smb1") == doctest::Approx(0.2));
+    CHECK(r.other_probability == doctest::Approx(0.2));
+    CHECK(r.causes.front().id == "stale");
+    // ties break by id: ntlmv1, other, smb1 all at 0.2
+    CHECK(r.causes[1].id == "ntlmv1");
+    CHECK(r.causes[2].id == "other");
+}
+
+TEST_CASE("likelihood ratios move the posterior exactly as Bayes says") {
+    Fixture f;
+    FactStore facts;
+    facts.set("user.password_changed_recently", FactValue{true}, "manual");
+    facts.set("server.smb1_only", FactValue{false}, "manual");
+    auto r = diagnose(f, facts);
+    // odds vs other: stale 2*8=16, smb1 1*0.05, ntlmv1 1, other 1
+    double z = 16 + 0.05 + 1 + 1;
+    CHECK(p_of(r, "stale") == doctest::Approx(16 / z));
+    CHECK(p_of(r, "smb1") == doctest::Approx(0.05 / z));
+    CHECK(r.other_probability == doctest::Approx(1 / z));
+    double total = 0;
+    for (const auto& c : r.causes) total += c.probability;
+    CHECK(total == doctest::Approx(1.0));
+    const auto& stale = r.causes.front();
+    REQUIRE(stale.evidence.size() == 1);
+    CHECK(stale.evidence[0].rule == "password_changed");
+    CHECK(stale.evidence[0].facts.at(0).first == "user.password_changed_recently");
+    CHECK(stale.evidence[0].facts.at(0).second == "true");
+    CHECK(stale.evidence[0].where.line > 0);
+}
+
+TEST_CASE("unknown facts contribute nothing but leave a near miss") {
+    Fixture f;
+    Engine engine(f.kb, nullptr);
+    auto result = engine.run(f.problem(), FactStore{});
+    for (const auto& finding : result.findings) CHECK(finding.cause != "smb1");
+    auto miss = std::find_if(result.near_misses.begin(), result.near_misses.end(),
+                             [](const NearMiss& m) { return m.rule == "smb1_server"; });
+    REQUIRE(miss != result.near_misses.end());
+    CHECK(miss->missing_facts == std::vector<std::string>{"server.smb1_only"});
+}
+
+TEST_CASE("derived facts feed later rules; collected facts are never overwritten") {
+    Fixture f;
+    FactStore facts;
+    facts.set_absent("lsa.level", "windows.lsa");
+    Engine engine(f.kb, nullptr);
+    auto result = engine.run(f.problem(), facts);
+    REQUIRE(result.facts.value("lsa.effective"));
+    CHECK(result.facts.value("lsa.effective")->as_int() == 3);
+    CHECK(result.facts.find("lsa.effective")->source == "derived:level_default");
+    auto r = diagnose(f, facts);
+    CHECK(p_of(r, "ntlmv1") < 0.2);   // lr_false 0.2 applied
+    facts.set("lsa.effective", FactValue{1}, "manual");
+    auto kept = engine.run(f.problem(), facts);
+    CHECK(kept.facts.value("lsa.effective")->as_int() == 1);
+}
+
+TEST_CASE("applies_to known false counts against the cause") {
+    Fixture f;
+    FactStore facts;
+    facts.set("windows.build", FactValue{26100}, "windows.os");
+    auto r = diagnose(f, facts);
+    auto it = std::find_if(r.causes.begin(), r.causes.end(), [](auto& c) { return c.id == "ntlmv1"; });
+    REQUIRE(it != r.causes.end());
+    REQUIRE(it->evidence.size() == 1);
+    CHECK(it->evidence[0].rule == "applies_to:ntlmv1");
+    CHECK(it->evidence[0].note.find("before 24H2") != std::string::npos);
+    CHECK(p_of(r, "ntlmv1") < 0.01);
+}
+
+TEST_CASE("clamping and groups keep one wrong finding from deciding alone") {
+    Fixture f(R"(
+  - id: huge
+    when: {fact: windows.edition, eq: Pro}
+    evidence: [{cause: smb1, lr: 100000}]
+    group: g
+  - id: also_in_group
+    when: {fact: windows.edition, eq: Pro}
+    evidence: [{cause: smb1, lr: 5}]
+    group: g
+  - id: certain
+    definitive: true
+    when: {fact: windows.edition, eq: Pro}
+    evidence: [{cause: stale, lr: 100000}]
+)");
+    FactStore facts;
+    facts.set("windows.edition", FactValue{"Pro"}, "manual");
+    Engine engine(f.kb, nullptr);
+    auto result = engine.run(f.problem(), facts);
+    int counted_smb1 = 0;
+    for (const auto& x : result.findings) {
+        if (x.rule == "huge") {
+            CHECK(x.clamped);
+            CHECK(x.applied_lr == doctest::Approx(100));
+        }
+        if (x.rule == "certain") CHECK(x.applied_lr == doctest::Approx(100000));
+        if (x.cause == "smb1" && x.counted) ++counted_smb1;
+    }
+    CHECK(counted_smb1 == 1);
+    auto ranked = Ranker::posterior(*f.kb, f.problem(), result.findings);
+    auto smb1 = std::find_if(ranked.begin(), ranked.end(), [](auto& c) { return c.id == "smb1"; });
+    CHECK(smb1->log_odds_vs_other == doctest::Approx(std::log(0.2 / 0.2) + std::log(100.0)));
+}
+
+TEST_CASE("fix plan: efficiency order, re-normalisation after failure, escalation last") {
+    Fixture f;
+    FactStore facts;
+    facts.set("server.smb1_only", FactValue{true}, "manual");
+    facts.set("windows.build", FactValue{19045}, "windows.os");
+    auto r = diagnose(f, facts);
+    REQUIRE(r.plan.size() >= 3);
+    CHECK(r.plan.back().id == "escalate");
+    CHECK(r.plan.back().p_success == 1.0);
+    // smb1 dominates: upgrade_nas (20 min, low) beats enable_smb1 (10 min x3 for high risk)
+    CHECK(r.plan.front().id == "upgrade_nas");
+    auto enable = std::find_if(r.plan.begin(), r.plan.end(), [](auto& p) { return p.id == "enable_smb1"; });
+    REQUIRE(enable != r.plan.end());
+    CHECK(enable->p_success < r.plan.front().p_success);   // smb1 was mostly ruled out by the failed upgrade
+    // steps are chosen by Windows version
+    auto del = std::find_if(r.plan.begin(), r.plan.end(), [](auto& p) { return p.id == "delete_cred"; });
+    REQUIRE(del != r.plan.end());
+    std::vector<std::string> texts;
+    for (const auto& s : del->steps) texts.push_back(s.text);
+    CHECK(std::find(texts.begin(), texts.end(), "Windows 10 wording") != texts.end());
+    CHECK(std::find(texts.begin(), texts.end(), "Windows 11 wording") == texts.end());
+    // expected cost is the sum of costs weighted by the chance of still failing
+    double expected = 0, failing = 1;
+    for (const auto& p : r.plan) {
+        expected += failing * p.cost_minutes * risk_factor(p.risk);
+        failing *= 1 - p.p_success;
+    }
+    CHECK(r.expected_cost_minutes == doctest::Approx(expected));
+}
+
+TEST_CASE("steps with an undecided condition are shown with it") {
+    Fixture f;
+    auto r = diagnose(f, FactStore{});
+    auto del = std::find_if(r.plan.begin(), r.plan.end(), [](auto& p) { return p.id == "delete_cred"; });
+    REQUIRE(del != r.plan.end());
+    REQUIRE(del->steps.size() == 3);
+    CHECK(del->steps[0].condition.empty());
+    CHECK(del->steps[1].condition == "Windows 11");
+    CHECK(del->steps[2].condition == "windows.build < 22000");
+}
+
+TEST_CASE("next questions: valuable unknowns first, nothing asked about what is known") {
+    Fixture f;
+    auto r = diagnose(f, FactStore{});
+    REQUIRE_FALSE(r.questions.empty());
+    for (std::size_t i = 1; i < r.questions.size(); ++i) CHECK(r.questions[i - 1].value >= r.questions[i].value);
+    std::vector<std::string> asked;
+    for (const auto& q : r.questions) asked.push_back(q.fact);
+    CHECK(std::find(asked.begin(), asked.end(), "server.smb1_only") != asked.end());
+    CHECK(std::find(asked.begin(), asked.end(), "user.password_changed_recently") != asked.end());
+    FactStore all;
+    all.set("server.smb1_only", FactValue{false}, "m");
+    all.set("user.password_changed_recently", FactValue{true}, "m");
+    all.set("lsa.level", FactValue{3}, "m");
+    all.set("windows.build", FactValue{22631}, "m");
+    auto done = diagnose(f, all);
+    for (const auto& q : done.questions) {
+        CHECK(q.fact != "server.smb1_only");
+        CHECK(q.fact != "user.password_changed_recently");
+    }
+}

@@ -1,0 +1,206 @@
+// kbdiag infer: snapshot + --fact -> ranked, explained causes, a fix plan and what to check next.
+// Pipeline: load_knowledge_base -> LuaRuleRuntime.load (broken scripts become diagnostics; their rules are
+// skipped) -> read snapshot -> merge --fact -> find the problem -> Engine.run -> Ranker.rank -> report -> render.
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "bindings/lua/lua_rule_runtime.hpp"
+#include "engine/core/diagnostic_codes.hpp"
+#include "engine/infer/engine.hpp"
+#include "engine/infer/ranker.hpp"
+#include "engine/report/report.hpp"
+#include "engine/snapshot/snapshot.hpp"
+#include "tools/kbdiag/commands.hpp"
+
+namespace kbdiag::cli {
+
+namespace {
+
+struct InferArgs {
+    std::string snapshot;
+    std::string error;
+    std::vector<std::string> facts;
+    std::string format = "text";
+    std::string output;
+    bool no_questions = false;
+    bool verbose = false;
+};
+
+std::string list_problems(const KnowledgeBase& kb) {
+    std::string out;
+    for (const auto& [id, p] : kb.problems) {
+        out += fmt::format("  {}  codes: {}\n", id, fmt::join(p.codes, ", "));
+        if (!p.title.empty()) out += wrap(p.title, 80, "    ", "    ");
+    }
+    if (out.empty()) out = "  (the knowledge base has no problems)\n";
+    return out;
+}
+
+// A fact in the snapshot that names the error (e.g. error.code), if any problem matches it.
+const Problem* problem_from_facts(const KnowledgeBase& kb, const FactStore& facts, std::string& typed) {
+    for (const auto& [name, entry] : facts.entries()) {
+        if (entry.state != FactState::known) continue;
+        if (name.find("error") == std::string::npos) continue;
+        std::string text;
+        if (entry.value.is_string())
+            text = entry.value.as_string();
+        else if (entry.value.is_int())
+            text = std::to_string(entry.value.as_int());
+        else
+            continue;
+        if (const Problem* p = kb.find_problem_by_code(text)) {
+            typed = text;
+            return p;
+        }
+    }
+    return nullptr;
+}
+
+int run_infer(const GlobalOptions& g, const InferArgs& a) {
+    if (a.format != "text" && a.format != "json")
+        throw CliError{exit_usage, fmt::format("--format '{}': expected text or json", a.format)};
+    Diagnostics kb_notes;
+    auto kb = load_kb_or_throw(g, kb_notes);
+
+    Diagnostics report_diags;
+    if (a.verbose) report_diags.append(kb_notes);
+    LuaRuleRuntime runtime{RuntimeLimits{}};
+    runtime.load(*kb, report_diags);
+
+    // Snapshot: the one named, else the default one when it exists.
+    FactStore facts;
+    std::vector<CollectorReport> collectors;
+    std::string host;
+    std::string snapshot_path = a.snapshot;
+    const bool explicit_snapshot = !snapshot_path.empty();
+    if (!explicit_snapshot) snapshot_path = default_snapshot_path();
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(snapshot_path, ec);
+    std::vector<std::string> notes;
+    if (exists || explicit_snapshot) {
+        if (!exists)
+            throw CliError{exit_input, fmt::format("{}: error[{}]: snapshot file not found", snapshot_path,
+                                                   codes::snap_io)};
+        Diagnostics sd;
+        auto snap = read_snapshot(snapshot_path, *kb, sd);
+        sd.sort();
+        if (!snap) {
+            print_diagnostics(sd);
+            throw CliError{exit_input, fmt::format("{}: snapshot unusable", snapshot_path)};
+        }
+        report_diags.append(sd);
+        facts = snap->facts;
+        collectors = snap->collectors;
+        host = snap->host_name;
+    } else if (a.facts.empty()) {
+        throw CliError{exit_input,
+                       fmt::format("{}: error[{}]: no snapshot here; run 'kbdiag collect' first, name a snapshot, "
+                                   "or give facts with --fact",
+                                   snapshot_path, codes::snap_io)};
+    } else {
+        snapshot_path.clear();
+        notes.push_back("No snapshot: only the facts given with --fact were used.");
+    }
+
+    // --fact overrides the snapshot.
+    for (const auto& arg : a.facts) {
+        auto [name, text] = split_fact_arg(arg);
+        const FactDef* def = kb->fact(name);
+        if (!def)
+            throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': '{}' is not in the fact catalog (see "
+                                                   "'kbdiag kb facts')",
+                                                   codes::cli_bad_fact, arg, name)};
+        ParseResult pr = parse_fact_text(text, def->type, def->values);
+        if (!pr.value)
+            throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': {} ({} expected)", codes::cli_bad_fact,
+                                                   arg, pr.error, to_string(def->type))};
+        facts.set(name, *pr.value, "manual", "--fact");
+    }
+    if (host.empty())
+        if (const FactValue* h = facts.value("host.name"); h && h->is_string()) host = h->as_string();
+
+    // The problem.
+    const Problem* problem = nullptr;
+    std::string typed = a.error;
+    if (!a.error.empty()) {
+        problem = kb->find_problem_by_code(a.error);
+        if (!problem)
+            throw CliError{exit_unknown_error,
+                           fmt::format("error[{}]: --error '{}' matches no problem in the knowledge base. Known "
+                                       "problems:\n{}",
+                                       codes::cli_unknown_error, a.error, list_problems(*kb))};
+    } else if ((problem = problem_from_facts(*kb, facts, typed))) {
+        notes.push_back(fmt::format("No --error given: the snapshot says the error is '{}'.", typed));
+    } else if (kb->problems.size() == 1) {
+        problem = &kb->problems.begin()->second;
+        typed = problem->codes.empty() ? problem->id : problem->codes.front();
+        notes.push_back(fmt::format("No --error given: the knowledge base knows one problem ({}), so it was "
+                                    "used.",
+                                    problem->id));
+    } else {
+        throw CliError{exit_usage, fmt::format("no --error given and the knowledge base has {} problems; pick one "
+                                               "with --error CODE:\n{}",
+                                               kb->problems.size(), list_problems(*kb))};
+    }
+
+    Engine engine(kb, &runtime);
+    EngineResult result = engine.run(*problem, facts);
+    RankOptions rank_options;
+    rank_options.questions = !a.no_questions;
+    Ranker ranker(engine, rank_options);
+    Ranking ranking = ranker.rank(*problem, facts, result);
+
+    ReportInput in;
+    in.kb = kb.get();
+    in.problem = problem;
+    in.error_as_typed = typed;
+    in.snapshot = snapshot_path;
+    in.host_name = host;
+    in.collectors = collectors;
+    in.result = &result;
+    in.ranking = &ranking;
+    in.diagnostics = report_diags;
+    in.notes = notes;
+    Report report = build_report(in);
+
+    std::string text;
+    if (a.format == "json") {
+        text = render_json(report);
+    } else {
+        TextOptions to;
+        to.color = a.output.empty() && stdout_color();
+        to.verbose = a.verbose;
+        text = render_text(report, to);
+    }
+    write_output(a.output, text);
+    return exit_ok;
+}
+
+}  // namespace
+
+void setup_infer(CLI::App& app, const GlobalOptions& g, RunFn& run) {
+    static InferArgs a;
+    CLI::App* sub = app.add_subcommand("infer", "Rank the causes of an error from a snapshot and print the fix plan");
+    sub->add_option("snapshot", a.snapshot, "Snapshot file (default: the one 'kbdiag collect' wrote)")
+        ->type_name("SNAPSHOT");
+    sub->add_option("-e,--error", a.error, "The error as the user saw it: 0x00000963, 963h, 2403, "
+                                           "NERR_BadPasswordCore, ...")
+        ->type_name("CODE");
+    sub->add_option("--fact", a.facts, "Set a fact, overriding the snapshot (repeatable)")
+        ->type_name("NAME=VALUE")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    sub->add_option("--format", a.format, "Output format: text or json")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"text", "json"}));
+    sub->add_option("-o,--output", a.output, "Write the report to FILE (atomically) instead of stdout")
+        ->type_name("FILE");
+    sub->add_flag("--no-questions", a.no_questions, "Do not compute what to check next");
+    sub->add_flag("-v,--verbose", a.verbose, "Show uncounted evidence, conditions and knowledge-base notes");
+    sub->footer(exit_codes_help);
+    sub->callback([&g, &run]() { run = [&g]() { return run_infer(g, a); }; });
+}
+
+}  // namespace kbdiag::cli

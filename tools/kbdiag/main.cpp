@@ -1,0 +1,76 @@
+// kbdiag: diagnoses Windows share-access errors from collected facts and a knowledge base.
+// main() parses the command line, runs the chosen subcommand and maps every failure to a documented
+// exit code (see exit_codes_help). Nothing escapes: malformed input never crashes the program.
+#include <exception>
+#include <iostream>
+#include <new>
+
+#include <CLI/CLI.hpp>
+
+#include "tools/kbdiag/cli_common.hpp"
+#include "tools/kbdiag/commands.hpp"
+
+using namespace kbdiag::cli;
+
+namespace {
+
+int run_main(int argc, char** argv) {
+    GlobalOptions g;
+    g.program = argc > 0 ? argv[0] : "kbdiag";
+
+    CLI::App app{"kbdiag - ranked, explained diagnosis of Windows share-access errors\n"
+                 "(e.g. 0x00000963 \"This share name or password is invalid\").\n"
+                 "Typical use:  kbdiag collect && kbdiag infer",
+                 "kbdiag"};
+    app.set_version_flag("--version", std::string("kbdiag ") + KBDIAG_VERSION);
+    app.add_option("--kb", g.kb_dirs,
+                   "Extra knowledge folder (repeatable); a later folder overrides an earlier one by id")
+        ->type_name("DIR")
+        ->take_all();
+    app.add_flag("--no-builtin-kb", g.no_builtin_kb, "Do not load the shipped knowledge base");
+    app.footer(exit_codes_help);
+    app.require_subcommand(1);
+    app.fallthrough();
+
+    RunFn run;
+    setup_collect(app, g, run);
+    setup_infer(app, g, run);
+    CLI::App* kb = app.add_subcommand("kb", "Knowledge base tools: lint, test, facts");
+    kb->require_subcommand(1);
+    kb->fallthrough();
+    kb->footer(exit_codes_help);
+    setup_kb_lint(*kb, g, run);
+    setup_kb_test(*kb, g, run);
+    setup_kb_facts(*kb, g, run);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);   // prints help/version to stdout, errors to stderr
+        if (rc == 0) return exit_ok;
+        std::cerr << "Run 'kbdiag --help' for usage.\n";
+        return exit_usage;
+    }
+    if (!run) return exit_usage;
+    return run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_main(argc, argv);
+    } catch (const CliError& e) {
+        if (!e.message.empty()) std::cerr << "kbdiag: " << e.message << '\n';
+        return e.code;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "kbdiag: internal error: out of memory\n";
+        return exit_internal;
+    } catch (const std::exception& e) {
+        std::cerr << "kbdiag: internal error: " << e.what() << '\n';
+        return exit_internal;
+    } catch (...) {
+        std::cerr << "kbdiag: internal error: unknown exception\n";
+        return exit_internal;
+    }
+}
