@@ -97,13 +97,15 @@ int ctx_derive(lua_State* L) {
     return 0;
 }
 
-// ctx.windows_release(build) -> the release row for the build, or nil. [-1, +1, e]
+// ctx.windows_release(build [, server]) -> the client (or server) release row for the build, or nil.
+// [-(1|2), +1, e]
 int ctx_windows_release(lua_State* L) {
     RuleCall* call = active_call(L);
     const lua_Integer build = luaL_checkinteger(L, 1);
+    const bool server = lua_toboolean(L, 2) != 0;
     const WindowsRelease* release = nullptr;
     CppError error;
-    if (!guarded(error, [&] { release = call->kb.windows_release(static_cast<std::int64_t>(build)); })) {
+    if (!guarded(error, [&] { release = call->kb.windows_release(static_cast<std::int64_t>(build), server); })) {
         return raise_error(L, error.text);
     }
     if (release == nullptr) lua_pushnil(L);

@@ -12,12 +12,12 @@
 
 namespace kbdiag {
 
-std::shared_ptr<Collector> make_host_collector();            // host.info
-std::shared_ptr<Collector> make_target_collector();          // target
-std::shared_ptr<Collector> make_linux_cifs_collector();      // linux.cifs
-std::shared_ptr<Collector> make_samba_client_collector();    // linux.samba_client
-std::shared_ptr<Collector> make_import_collector();          // import
-std::shared_ptr<Collector> make_manual_collector();          // manual
+std::shared_ptr<Collector> make_host_collector();           // host.info
+std::shared_ptr<Collector> make_target_collector();         // target
+std::shared_ptr<Collector> make_linux_cifs_collector();     // linux.cifs
+std::shared_ptr<Collector> make_samba_client_collector();   // linux.samba_client
+std::shared_ptr<Collector> make_import_collector();         // import
+std::shared_ptr<Collector> make_manual_collector();         // manual
 
 // ---- target -------------------------------------------------------------------------------------
 struct ShareTarget {
@@ -39,16 +39,16 @@ std::vector<std::string> split_mount_options(std::string_view options);
 std::string redact_mount_options(const std::vector<std::string>& options);
 
 struct CifsEntry {
-    std::string source;            // //server/share as written (decoded)
+    std::string source;   // //server/share as written (decoded)
     std::string server;
     std::string share;
     std::string mountpoint;
-    std::string type;              // cifs or smb3
-    std::string options;           // redacted
+    std::string type;      // cifs or smb3
+    std::string options;   // redacted
     std::string vers;
     std::string sec;
-    std::string username;          // without any %password part
-    std::string credentials_file;  // as written in credentials= (or cred=)
+    std::string username;           // without any %password part
+    std::string credentials_file;   // as written in credentials= (or cred=)
 };
 // Parses a mounts/fstab table, keeping only cifs/smb3 lines. Comments and blank lines are skipped.
 std::vector<CifsEntry> parse_cifs_table(std::string_view text);

@@ -11,9 +11,8 @@ struct StatusName {
     const char* name;
 };
 constexpr StatusName status_names[] = {
-    {CollectorStatus::ok, "ok"},           {CollectorStatus::partial, "partial"},
-    {CollectorStatus::failed, "failed"},   {CollectorStatus::skipped, "skipped"},
-    {CollectorStatus::timeout, "timeout"},
+    {CollectorStatus::ok, "ok"},           {CollectorStatus::partial, "partial"}, {CollectorStatus::failed, "failed"},
+    {CollectorStatus::skipped, "skipped"}, {CollectorStatus::timeout, "timeout"},
 };
 
 }  // namespace

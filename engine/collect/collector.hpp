@@ -59,12 +59,12 @@ private:
 };
 
 struct CollectOptions {
-    std::string root = "/";                          // file-system root for Linux collectors (tests use a fake tree)
-    std::chrono::milliseconds time_limit{5000};      // per collector
-    std::map<std::string, std::string> manual_facts; // --fact name=value
-    std::vector<std::string> import_files;           // --import SNAPSHOT
-    std::map<std::string, std::string> env;          // environment overrides (tests); a name not here: the real one
-    std::string target;                              // --target \\server\share, //server/share, smb://server/share
+    std::string root = "/";                            // file-system root for Linux collectors (tests use a fake tree)
+    std::chrono::milliseconds time_limit{5000};        // per collector
+    std::map<std::string, std::string> manual_facts;   // --fact name=value
+    std::vector<std::string> import_files;             // --import SNAPSHOT
+    std::map<std::string, std::string> env;            // environment overrides (tests); a name not here: the real one
+    std::string target;                                // --target \\server\share, //server/share, smb://server/share
     // The fact catalog, for collectors that type what people typed (manual) or read snapshots (import).
     // run_collectors() fills it (with a copy of the catalog) when it is empty.
     std::shared_ptr<const KnowledgeBase> kb;

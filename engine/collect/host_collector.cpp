@@ -86,17 +86,22 @@ void os_release(const CollectOptions& options, FactSink& sink, Tally& t) {
         return;
     }
     std::string pretty = os_release_value(r.content, "PRETTY_NAME");
-    if (pretty.empty()) pretty = trim(os_release_value(r.content, "NAME") + " " + os_release_value(r.content, "VERSION"));
-    if (pretty.empty()) sink.set_absent("host.os_release", "os-release has no PRETTY_NAME");
-    else sink.set("host.os_release", pretty);
+    if (pretty.empty())
+        pretty = trim(os_release_value(r.content, "NAME") + " " + os_release_value(r.content, "VERSION"));
+    if (pretty.empty())
+        sink.set_absent("host.os_release", "os-release has no PRETTY_NAME");
+    else
+        sink.set("host.os_release", pretty);
 }
 
 void kernel_and_arch(const CollectOptions& options, FactSink& sink, Tally& t) {
 #ifndef _WIN32
     struct utsname u {};
     bool have_uname = ::uname(&u) == 0;
-    if (have_uname) sink.set("host.arch", std::string(u.machine));
-    else sink.set_failed("host.arch", "uname failed");
+    if (have_uname)
+        sink.set("host.arch", std::string(u.machine));
+    else
+        sink.set_failed("host.arch", "uname failed");
     if (live(options) && have_uname) {
         sink.set("host.kernel", std::string(u.release));
         return;

@@ -86,10 +86,14 @@ std::optional<CifsEntry> parse_cifs_line(std::string_view line) {
     auto options = split_mount_options(fields.size() > 3 ? unescape_mount_field(fields[3]) : std::string{});
     for (const auto& o : options) {
         auto k = lower(key_of(o));
-        if (k == "vers") e.vers = value_of(o);
-        else if (k == "sec") e.sec = value_of(o);
-        else if (is_user_key(k)) e.username = user_without_password(value_of(o));
-        else if (k == "credentials" || k == "cred") e.credentials_file = value_of(o);
+        if (k == "vers")
+            e.vers = value_of(o);
+        else if (k == "sec")
+            e.sec = value_of(o);
+        else if (is_user_key(k))
+            e.username = user_without_password(value_of(o));
+        else if (k == "credentials" || k == "cred")
+            e.credentials_file = value_of(o);
     }
     e.options = redact_mount_options(options);
     return e;
@@ -101,7 +105,8 @@ std::string unescape_mount_field(std::string_view field) {
     std::string out;
     out.reserve(field.size());
     for (std::size_t i = 0; i < field.size(); ++i) {
-        if (field[i] == '\\' && i + 3 < field.size() && is_octal(field[i + 1]) && is_octal(field[i + 2]) && is_octal(field[i + 3])) {
+        if (field[i] == '\\' && i + 3 < field.size() && is_octal(field[i + 1]) && is_octal(field[i + 2]) &&
+            is_octal(field[i + 3])) {
             int v = (field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 + (field[i + 3] - '0');
             if (v > 0 && v < 256) {
                 out += static_cast<char>(v);
@@ -168,7 +173,10 @@ void put_if(Record& r, const char* field, const std::string& value) {
 }
 
 Record to_record(const CifsEntry& e, bool with_credentials) {
-    Record r{{"source", e.source}, {"server", e.server}, {"share", e.share}, {"mountpoint", e.mountpoint},
+    Record r{{"source", e.source},
+             {"server", e.server},
+             {"share", e.share},
+             {"mountpoint", e.mountpoint},
              {"options", e.options}};
     put_if(r, "vers", e.vers);
     put_if(r, "sec", e.sec);

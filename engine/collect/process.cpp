@@ -196,7 +196,7 @@ std::string find_program(const std::string& name, const std::string& path_list) 
     return {};
 }
 
-#else  // _WIN32: the Linux collectors that use this do not run there.
+#else   // _WIN32: the Linux collectors that use this do not run there.
 
 ProcessResult run_process(const std::vector<std::string>&, std::chrono::milliseconds,
                           const std::map<std::string, std::string>&, std::size_t) {

@@ -10,13 +10,13 @@
 namespace kbdiag {
 
 struct ProcessResult {
-    bool started = false;        // false: the program could not be started (see error)
-    bool timed_out = false;      // killed at the time limit
-    bool truncated = false;      // output larger than the cap; the process was killed
-    int exit_code = -1;          // when it exited normally
-    int signal = 0;              // when a signal ended it
-    std::string output;          // stdout
-    std::string error;           // why it could not be started or waited for
+    bool started = false;     // false: the program could not be started (see error)
+    bool timed_out = false;   // killed at the time limit
+    bool truncated = false;   // output larger than the cap; the process was killed
+    int exit_code = -1;       // when it exited normally
+    int signal = 0;           // when a signal ended it
+    std::string output;       // stdout
+    std::string error;        // why it could not be started or waited for
 
     bool succeeded() const { return started && !timed_out && !truncated && signal == 0 && exit_code == 0; }
 };

@@ -41,8 +41,7 @@ std::int64_t ms_since(Clock::time_point t) {
 bool runs_here(const Collector& c) {
     const auto platforms = c.platforms();
     const Platform here = current_platform();
-    return std::any_of(platforms.begin(), platforms.end(),
-                       [&](Platform p) { return p == Platform::any || p == here; });
+    return std::any_of(platforms.begin(), platforms.end(), [&](Platform p) { return p == Platform::any || p == here; });
 }
 
 Timed run_guarded(Collector& collector, const CollectOptions& options, FactSink& sink) {
@@ -59,8 +58,7 @@ Timed run_guarded(Collector& collector, const CollectOptions& options, FactSink&
     return t;
 }
 
-Running launch(std::size_t index, std::shared_ptr<Collector> collector,
-               std::shared_ptr<const CollectOptions> options) {
+Running launch(std::size_t index, std::shared_ptr<Collector> collector, std::shared_ptr<const CollectOptions> options) {
     Running r;
     r.index = index;
     r.sink = std::make_shared<FactSink>();
@@ -97,9 +95,9 @@ FactStore validate(const FactStore& produced, const std::string& collector_id, c
         }
         auto typed = coerce(entry.value, def->second.type, def->second.values, def->second.fields);
         if (!typed.value) {
-            diagnostics.error(codes::snap_bad_value,
-                              fmt::format("collector '{}' gave fact '{}' a value that is not a {}: {}; dropped",
-                                          collector_id, name, to_string(def->second.type), typed.error));
+            diagnostics.warning(codes::snap_bad_value,
+                                fmt::format("collector '{}' gave fact '{}' a value that is not a {}: {}; dropped",
+                                            collector_id, name, to_string(def->second.type), typed.error));
             continue;
         }
         FactEntry e = entry;
@@ -145,7 +143,8 @@ CollectorReport finish(Running& r, const Collector& collector, const CollectOpti
 
 void diagnose_status(const CollectorReport& report, Diagnostics& diagnostics) {
     if (report.status == CollectorStatus::failed)
-        diagnostics.warning(codes::collector_failed, fmt::format("collector '{}' failed: {}", report.id, report.message));
+        diagnostics.warning(codes::collector_failed,
+                            fmt::format("collector '{}' failed: {}", report.id, report.message));
     else if (report.status == CollectorStatus::timeout)
         diagnostics.warning(codes::collector_timeout,
                             fmt::format("collector '{}' timed out: {}", report.id, report.message));
@@ -156,7 +155,8 @@ void diagnose_status(const CollectorReport& report, Diagnostics& diagnostics) {
 void CollectorRegistry::add(std::shared_ptr<Collector> collector) {
     if (!collector) throw std::invalid_argument("CollectorRegistry::add: null collector");
     if (find(collector->id()))
-        throw std::invalid_argument(fmt::format("CollectorRegistry::add: duplicate collector id '{}'", collector->id()));
+        throw std::invalid_argument(
+            fmt::format("CollectorRegistry::add: duplicate collector id '{}'", collector->id()));
     collectors_.push_back(std::move(collector));
 }
 

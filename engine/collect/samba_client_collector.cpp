@@ -2,8 +2,11 @@
 // `testparm -s -v --suppress-prompt` (which prints every parameter, defaults included).
 #include <algorithm>
 #include <cctype>
+
+#ifndef _WIN32
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -38,8 +41,23 @@ std::optional<bool> samba_bool(const std::string& value) {
 }
 
 bool file_exists(const std::string& path) {
+#ifndef _WIN32
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
+#else
+    (void)path;
+    return false;
+#endif
+}
+
+bool executable_file(const std::string& path) {
+#ifndef _WIN32
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+#else
+    (void)path;
+    return false;
+#endif
 }
 
 struct FactMap {
@@ -59,9 +77,7 @@ constexpr FactMap fact_map[] = {
 // The program to run: $KBDIAG_TESTPARM (tests), else testparm on PATH. Empty when there is none.
 std::string testparm_program(const CollectOptions& options, std::string& override_error) {
     if (auto o = get_env(options, "KBDIAG_TESTPARM"); o && !o->empty()) {
-        struct stat st {};
-        if (::stat(o->c_str(), &st) != 0 || !S_ISREG(st.st_mode) || ::access(o->c_str(), X_OK) != 0)
-            override_error = fmt::format("KBDIAG_TESTPARM={} is not an executable file", *o);
+        if (!executable_file(*o)) override_error = fmt::format("KBDIAG_TESTPARM={} is not an executable file", *o);
         return *o;
     }
     auto path = get_env(options, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
@@ -106,7 +122,8 @@ std::vector<std::string> set_facts(const std::map<std::string, std::string>& glo
 CollectorOutcome process_failure(const ProcessResult& r, std::chrono::milliseconds limit) {
     if (!r.started) return {CollectorStatus::failed, r.error};
     if (r.timed_out)
-        return {CollectorStatus::timeout, fmt::format("testparm did not finish within {} ms and was killed", limit.count())};
+        return {CollectorStatus::timeout,
+                fmt::format("testparm did not finish within {} ms and was killed", limit.count())};
     if (r.truncated) return {CollectorStatus::failed, "testparm printed too much output; stopped"};
     if (r.signal != 0) return {CollectorStatus::failed, fmt::format("testparm was ended by signal {}", r.signal)};
     return {CollectorStatus::failed, fmt::format("testparm exited with status {}", r.exit_code)};
@@ -140,8 +157,10 @@ public:
         auto missing = set_facts(*globals, note, sink);
         std::vector<std::string> problems;
         if (!r.succeeded()) problems.push_back(process_failure(r, limit).message);
-        if (!missing.empty()) problems.push_back(fmt::format("not found or not readable: {}", fmt::join(missing, ", ")));
-        if (missing.size() == std::size(fact_map)) return {CollectorStatus::failed, fmt::format("{}", fmt::join(problems, "; "))};
+        if (!missing.empty())
+            problems.push_back(fmt::format("not found or not readable: {}", fmt::join(missing, ", ")));
+        if (missing.size() == std::size(fact_map))
+            return {CollectorStatus::failed, fmt::format("{}", fmt::join(problems, "; "))};
         if (!problems.empty()) return {CollectorStatus::partial, fmt::format("{}", fmt::join(problems, "; "))};
         return {CollectorStatus::ok, note};
     }

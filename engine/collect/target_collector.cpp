@@ -187,12 +187,14 @@ public:
         auto t = parse_share_target(options.target, error);
         if (!t) {
             bool secret = options.target.find('@') != std::string::npos;
-            return {CollectorStatus::failed,
-                    secret ? fmt::format("--target: {}", error) : fmt::format("--target '{}': {}", options.target, error)};
+            return {CollectorStatus::failed, secret ? fmt::format("--target: {}", error)
+                                                    : fmt::format("--target '{}': {}", options.target, error)};
         }
         sink.set("target.server", t->server);
-        if (t->share.empty()) sink.set_absent("target.share", "the target names no share");
-        else sink.set("target.share", t->share);
+        if (t->share.empty())
+            sink.set_absent("target.share", "the target names no share");
+        else
+            sink.set("target.share", t->share);
         sink.set("target.path", t->path);
         return {CollectorStatus::ok, {}};
     }

@@ -32,8 +32,8 @@ std::vector<std::pair<std::string, std::string>> displayed(const KnowledgeBase& 
 class Run {
 public:
     Run(const KnowledgeBase& kb, RuleRuntime* runtime, const EngineOptions& options, const Problem& problem,
-        const FactStore& facts)
-        : kb_(kb), runtime_(runtime), options_(options), result_() {
+        const FactStore& facts, Detail detail)
+        : kb_(kb), runtime_(runtime), options_(options), detail_(detail), result_() {
         result_.facts = facts;
         for (const auto& link : problem.causes) causes_.insert(link.cause);
     }
@@ -41,7 +41,10 @@ public:
     void rule(const RuleDecl& r) {
         EvalTrace trace;
         Truth when = r.when ? evaluate(*r.when, result_.facts, &trace) : Truth::yes;
-        if (when == Truth::unknown) return near_miss(r, trace.missing, r.when->describe());
+        if (when == Truth::unknown) {
+            if (detail_ == Detail::full) near_miss(r, trace.missing, r.when->describe());
+            return;
+        }
         if (!r.script) return native(r, when, trace);
         if (when == Truth::no) return;
         scripted(r, trace);
@@ -57,7 +60,7 @@ public:
         f.title = "Does not apply here";
         f.note = c.applies_to_text.empty() ? "applies when " + c.applies_to->describe() : "applies to " + c.applies_to_text;
         f.lr = c.not_applicable_lr;
-        f.facts = displayed(kb_, result_.facts, trace.used);
+        if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts, trace.used);
         f.where = c.applies_to->where;
         add(std::move(f));
     }
@@ -71,6 +74,7 @@ private:
     const KnowledgeBase& kb_;
     RuleRuntime* runtime_;
     const EngineOptions& options_;
+    Detail detail_;
     EngineResult result_;
     std::set<std::string> causes_;
 
@@ -90,7 +94,10 @@ private:
         std::vector<std::string> missing;
         for (const auto& name : r.required)
             if (!result_.facts.is_known(name)) missing.push_back(name);
-        if (!missing.empty()) return near_miss(r, missing, "needs " + fmt::format("{}", fmt::join(r.required, ", ")));
+        if (!missing.empty()) {
+            if (detail_ == Detail::full) near_miss(r, missing, fmt::format("needs {}", fmt::join(r.required, ", ")));
+            return;
+        }
         if (!runtime_ || !runtime_->loaded(*r.script)) return skip(r, "its script did not load");
         ScriptOutcome out = runtime_->run(r, result_.facts);
         ++result_.rules_run;
@@ -116,7 +123,7 @@ private:
         f.lr = lr;
         f.group = r.group;
         f.definitive = r.definitive;
-        f.facts = displayed(kb_, result_.facts, used);
+        if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts, used);
         f.where = r.where;
         return f;
     }
@@ -140,7 +147,7 @@ private:
         for (const auto& c : r.causes)
             if (causes_.count(c)) m.causes.push_back(c);
         if (m.causes.empty()) return;
-        m.missing_facts = missing;
+        m.missing_facts = askable_facts(kb_, result_.facts, missing);
         m.condition = std::move(condition);
         m.where = r.where;
         result_.near_misses.push_back(std::move(m));
@@ -182,6 +189,28 @@ private:
 
 }  // namespace
 
+std::vector<std::string> askable_facts(const KnowledgeBase& kb, const FactStore& facts,
+                                       const std::vector<std::string>& missing) {
+    std::set<std::string> out, seen;
+    std::vector<std::string> todo = missing;
+    while (!todo.empty()) {
+        std::string fact = todo.back();
+        todo.pop_back();
+        if (!seen.insert(fact).second) continue;
+        const FactDef* def = kb.fact(fact);
+        auto derivers = kb.rules_deriving.find(fact);
+        bool derived_only = def && def->question.empty() && def->provided_by.empty() && derivers != kb.rules_deriving.end();
+        if (!derived_only) {
+            out.insert(fact);
+            continue;
+        }
+        for (auto i : derivers->second)
+            for (const auto& input : kb.rules[i].inputs())
+                if (!facts.is_known(input)) todo.push_back(input);
+    }
+    return {out.begin(), out.end()};
+}
+
 Engine::Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, EngineOptions options)
     : kb_(std::move(kb)), runtime_(runtime), options_(options) {
     for (const auto& [id, problem] : kb_->problems) rules_by_problem_[id] = rules_for(problem);
@@ -221,8 +250,8 @@ std::vector<std::size_t> Engine::rules_for(const Problem& problem) const {
     return {chosen.begin(), chosen.end()};
 }
 
-EngineResult Engine::run(const Problem& problem, const FactStore& facts) const {
-    Run run(*kb_, runtime_, options_, problem, facts);
+EngineResult Engine::run(const Problem& problem, const FactStore& facts, Detail detail) const {
+    Run run(*kb_, runtime_, options_, problem, facts, detail);
     auto planned = rules_by_problem_.find(problem.id);
     for (auto i : planned != rules_by_problem_.end() ? planned->second : rules_for(problem)) run.rule(kb_->rules[i]);
     for (const auto& link : problem.causes)

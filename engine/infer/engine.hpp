@@ -53,16 +53,25 @@ struct EngineResult {
     std::size_t rules_run = 0;
 };
 
+// Replaces each unknown fact that only rules derive (no collector, no question) by the unknown facts its
+// derivations read, transitively: what a person or a collector could actually supply. Sorted, unique.
+std::vector<std::string> askable_facts(const KnowledgeBase& kb, const FactStore& facts,
+                                       const std::vector<std::string>& missing);
+
 struct EngineOptions {
     double lr_min = 0.01;              // clamp for non-definitive evidence
     double lr_max = 100.0;
 };
 
+// What a run records besides the findings themselves. Hypothetical runs (question simulation) skip the
+// displayed fact values, which only the report needs.
+enum class Detail { full, findings_only };
+
 class Engine {
 public:
     Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, EngineOptions options = {});
     // Evaluates every rule that bears on `problem`'s causes (and the derivations they need).
-    EngineResult run(const Problem& problem, const FactStore& facts) const;
+    EngineResult run(const Problem& problem, const FactStore& facts, Detail detail = Detail::full) const;
     const KnowledgeBase& kb() const { return *kb_; }
 
 private:

@@ -131,8 +131,10 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
         for (const auto& [cause, s] : success[best]) addressed.emplace_back(-p[cause], cause);
         std::sort(addressed.begin(), addressed.end());
         for (const auto& [neg_p, cause] : addressed) planned.causes.push_back(cause);
-        planned.steps = steps_for(*fix, facts);
-        planned.verify = fix->verify;
+        if (options_.plan_steps) {
+            planned.steps = steps_for(*fix, facts);
+            planned.verify = fix->verify;
+        }
         // Assume it failed: the causes it would have fixed become less likely.
         double total = 0;
         for (auto& [cause, prob] : p) {
@@ -241,11 +243,12 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
         if (const Cause* c = kb.cause(link.cause); c && c->applies_to) {
             EvalTrace trace;
             if (evaluate(*c->applies_to, result.facts, &trace) == Truth::unknown)
-                for (const auto& f : trace.missing) candidates[f].insert(c->id);
+                for (const auto& f : askable_facts(kb, result.facts, trace.missing)) candidates[f].insert(c->id);
         }
 
     RankOptions quiet = options_;
     quiet.questions = false;
+    quiet.plan_steps = false;
     Ranker inner(engine_, quiet);
     const double h_now = entropy_bits(now.causes);
     const auto p_now = probabilities(now.causes);
@@ -261,7 +264,7 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
         for (const auto& v : values) {
             FactStore hypothetical = input_facts;
             hypothetical.set(fact, v, "hypothetical");
-            after.push_back(inner.rank(problem, hypothetical, engine_.run(problem, hypothetical)));
+            after.push_back(inner.rank(problem, hypothetical, engine_.run(problem, hypothetical, Detail::findings_only)));
         }
         // P(answer) = sum_c P(c) P(answer | c), with P(answer | c) proportional to the ratio the answer gives c.
         std::map<std::string, std::vector<double>> ratio;

@@ -57,6 +57,7 @@ struct RankOptions {
     double min_fix_probability = 0.02; // leave out fixes whose chance of working is below this
     std::size_t max_questions = 5;
     bool questions = true;
+    bool plan_steps = true;            // false: plan for its cost only (question simulation)
 };
 
 class Ranker {

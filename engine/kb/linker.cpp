@@ -12,6 +12,11 @@ namespace kbdiag {
 
 namespace {
 
+// Scenario values "(absent)" and "(failed)" stand for those states, not for values.
+bool is_state_marker(const FactValue& v) {
+    return v.is_string() && (v.as_string() == "(absent)" || v.as_string() == "(failed)");
+}
+
 class Linker {
 public:
     Linker(KnowledgeBase& kb, Diagnostics& d) : kb_(kb), d_(d) {}
@@ -259,7 +264,7 @@ private:
             for (auto& [name, value] : s.facts) {
                 auto where = s.fact_where.count(name) ? s.fact_where[name] : s.where;
                 const FactDef* def = need_fact(name, where, context);
-                if (!def) continue;
+                if (!def || is_state_marker(value)) continue;
                 auto c = coerce(value, def->type, def->values, def->fields);
                 if (!c.value) d_.error(codes::kb_wrong_type, fmt::format("{}: fact '{}': {}", context, name, c.error), where);
                 else value = *c.value;

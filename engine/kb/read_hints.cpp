@@ -5,6 +5,19 @@
 
 namespace kbdiag {
 
+// Hint defaults are not catalog facts, so nothing says their type: YAML's plain true/false and integers
+// become booleans and integers (yaml-cpp keeps every scalar as text).
+static std::map<std::string, FactValue> typed_defaults(std::map<std::string, FactValue> loose) {
+    for (auto& [key, value] : loose) {
+        if (!value.is_string()) continue;
+        const std::string& text = value.as_string();
+        if (text == "true" || text == "false") value = FactValue{text == "true"};
+        else if (auto i = parse_fact_text(text, FactType::integer); i.value && text.find_first_not_of("-0123456789") == std::string::npos)
+            value = *i.value;
+    }
+    return loose;
+}
+
 std::optional<WindowsRelease> read_windows_release(NodeReader& r) {
     r.check_keys({"build", "name", "family", "version", "defaults", "guest_blocked_editions",
                   "signing_required_editions", "notes", "references"});
@@ -19,7 +32,7 @@ std::optional<WindowsRelease> read_windows_release(NodeReader& r) {
     if (w.name.empty()) r.error(codes::kb_missing_key, fmt::format("{} has no 'name'", r.what()), w.where);
     w.family = r.string_or("family", "");
     w.version = r.string_or("version", "");
-    w.defaults = read_value_map(r, "defaults");
+    w.defaults = typed_defaults(read_value_map(r, "defaults"));
     w.guest_blocked_editions = r.strings("guest_blocked_editions");
     w.signing_required_editions = r.strings("signing_required_editions");
     w.notes = r.string_or("notes", "");

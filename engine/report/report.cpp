@@ -82,16 +82,22 @@ std::vector<std::string> split_word(const std::string& word, int cols) {
 
 void wrap_paragraph(const std::string& para, int width, const std::string& prefix, const std::string& indent,
                     std::string& out) {
-    std::vector<std::string> words;
-    std::string cur;
+    // Tokens keep the spacing before each word, so columns laid out with spaces survive when nothing wraps.
+    struct Token {
+        std::string sep;
+        std::string word;
+    };
+    std::vector<Token> tokens;
+    Token cur;
     for (char ch : para) {
         if (ch == ' ' || ch == '\t') {
-            if (!cur.empty()) words.push_back(cur), cur.clear();
+            if (!cur.word.empty()) tokens.push_back(std::move(cur)), cur = Token{};
+            cur.sep += ' ';
         } else {
-            cur += ch;
+            cur.word += ch;
         }
     }
-    if (!cur.empty()) words.push_back(cur);
+    if (!cur.word.empty()) tokens.push_back(std::move(cur));
 
     std::string line = prefix;
     int line_w = display_width(prefix);
@@ -105,33 +111,41 @@ void wrap_paragraph(const std::string& para, int width, const std::string& prefi
         line_w = indent_w;
         line_has_word = false;
     };
-    for (const auto& word : words) {
-        const int ww = display_width(word);
-        const int need = line_has_word ? ww + 1 : ww;
-        if (line_w + need <= width) {
-            if (line_has_word) line += ' ', ++line_w;
-            line += word;
-            line_w += ww;
+    bool first_token = true;
+    for (const auto& tok : tokens) {
+        const int ww = display_width(tok.word);
+        // Spacing before the word: kept inside a line and at the start of the paragraph, dropped after a break.
+        const std::string sep = (line_has_word || first_token) ? tok.sep : std::string();
+        first_token = false;
+        const int sw = static_cast<int>(sep.size());
+        if (line_w + sw + ww <= width) {
+            line += sep;
+            line += tok.word;
+            line_w += sw + ww;
             line_has_word = true;
             continue;
         }
         if (line_has_word) flush();
         const int avail = std::max(1, width - line_w);
         if (ww <= avail) {
-            line += word;
+            line += tok.word;
             line_w += ww;
             line_has_word = true;
             continue;
         }
-        auto pieces = split_word(word, avail);
-        for (std::size_t i = 0; i < pieces.size(); ++i) {
-            line += pieces[i];
-            line_w += display_width(pieces[i]);
+        // Longer than a whole line: break it, filling each line to the width.
+        std::string rest = tok.word;
+        while (!rest.empty()) {
+            const int room = std::max(1, width - line_w);
+            auto pieces = split_word(rest, room);
+            line += pieces.front();
+            line_w += display_width(pieces.front());
             line_has_word = true;
-            if (i + 1 < pieces.size()) flush();
+            rest = rest.substr(pieces.front().size());
+            if (!rest.empty()) flush();
         }
     }
-    if (line_has_word || words.empty()) flush();
+    if (line_has_word || tokens.empty()) flush();
 }
 
 }  // namespace

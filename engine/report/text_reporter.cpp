@@ -108,7 +108,7 @@ std::string render_text(const Report& r, const TextOptions& options) {
         out += wrap(meta, w, "            ", "            ");
         if (is_other) continue;
         auto info = r.cause_info.find(c.id);
-        if (info != r.cause_info.end() && !info->second.applies_to.empty())
+        if (options.verbose && info != r.cause_info.end() && !info->second.applies_to.empty())
             out += st.dim(wrap("applies to: " + info->second.applies_to, w, "            ", "              "));
         for (const auto& f : c.evidence) {
             if (!f.counted && !options.verbose) continue;
@@ -120,7 +120,11 @@ std::string render_text(const Report& r, const TextOptions& options) {
             out += f.applied_lr >= 1.0 ? ev : st.warn(ev);
             if (!f.note.empty() && f.note != f.title) out += wrap(f.note, w, "                   ", "                   ");
             std::vector<std::string> used;
-            for (const auto& [name, value] : f.facts) used.push_back(name + "=" + value);
+            for (const auto& [name, value] : f.facts) {
+                // A data rule's note is its condition: "x == true" already shows the value.
+                if (f.note.find(name + " == " + value) != std::string::npos) continue;
+                used.push_back(name + "=" + value);
+            }
             if (!used.empty()) out += st.dim(wrap(join(used, ", "), w, "                   ", "                     "));
             std::string loc = file_line(f.where);
             if (!f.counted) loc += (loc.empty() ? "" : "; ") + std::string("not counted: group ") + f.group;
@@ -134,7 +138,9 @@ std::string render_text(const Report& r, const TextOptions& options) {
     // Near misses
     if (!r.near_misses.empty()) {
         section(out, st, "WOULD CHANGE IF YOU KNEW");
-        for (const auto& nm : r.near_misses) {
+        const std::size_t limit = options.verbose ? r.near_misses.size() : std::min<std::size_t>(6, r.near_misses.size());
+        for (std::size_t i = 0; i < limit; ++i) {
+            const auto& nm = r.near_misses[i];
             std::string text = join(nm.missing_facts, ", ") + ": " + (nm.title.empty() ? nm.rule : nm.title);
             if (!nm.causes.empty()) text += " (bears on " + join(nm.causes, ", ") + ")";
             out += wrap(text, w, "  - ", "    ");
@@ -143,6 +149,9 @@ std::string render_text(const Report& r, const TextOptions& options) {
                 if (nm.where.known()) out += st.dim(wrap(file_line(nm.where), w, "    at ", "    "));
             }
         }
+        if (limit < r.near_misses.size())
+            out += st.dim(wrap(fmt::format("({} more; --verbose shows all)", r.near_misses.size() - limit), w, "  ",
+                               "  "));
     }
 
     // Fix plan
@@ -157,6 +166,11 @@ std::string render_text(const Report& r, const TextOptions& options) {
         if (!fx.causes.empty()) meta += "; for " + join(fx.causes, ", ");
         meta += " [" + fx.id + "]";
         out += st.dim(wrap(meta, w, "     ", "     "));
+        const bool detailed = options.verbose || n <= 5 || fx.id == "escalate";
+        if (!detailed) {
+            out += st.dim(wrap(fmt::format("({} steps; --verbose shows them)", fx.steps.size()), w, "     ", "     "));
+            continue;
+        }
         for (std::size_t i = 0; i < fx.steps.size(); ++i) {
             std::string text = fx.steps[i].text;
             if (!fx.steps[i].condition.empty()) text = "(" + fx.steps[i].condition + ") " + text;
@@ -220,7 +234,14 @@ std::string render_text(const Report& r, const TextOptions& options) {
         }
     }
 
-    if (!r.article_notes.empty() || !r.cause_article_differs.empty()) {
+    if (!options.verbose && (!r.article_notes.empty() || !r.cause_article_differs.empty())) {
+        out += '\n';
+        out += st.dim(wrap(fmt::format("The knowledge base notes where the original article differs from its sources "
+                                       "({} notes): --verbose shows them.",
+                                       r.cause_article_differs.size() + (r.article_notes.empty() ? 0 : 1)),
+                           w, "", ""));
+    }
+    if (options.verbose && (!r.article_notes.empty() || !r.cause_article_differs.empty())) {
         section(out, st, "WHERE THE ORIGINAL ARTICLE DIFFERS");
         if (!r.article_notes.empty()) out += wrap(r.article_notes, w, "  ", "  ");
         for (const auto& line : r.cause_article_differs) out += wrap(line, w, "  - ", "    ");

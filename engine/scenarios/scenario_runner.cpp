@@ -233,7 +233,11 @@ ScenarioRun run_scenarios(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* 
             }
             for (const auto& d : er.diagnostics.items())
                 if (d.severity == Severity::error)
-                    fail("rules", "rules run without errors", format_diagnostic(d, false), d.primary());
+                {
+                    std::string text = format_diagnostic(d, false);
+                    if (auto nl = text.find('\n'); nl != std::string::npos) text.resize(nl);
+                    fail("rules", "rules run without errors", text, d.primary());
+                }
         }
         res.passed = res.failures.empty();
         if (res.passed)

@@ -54,8 +54,10 @@ std::string quoted(const std::string& s) {
             case '\t': out += "\\t"; break;
             case '\r': out += "\\r"; break;
             default:
-                if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
-                else out += c;
+                if (u < 0x20 || u == 0x7f)
+                    out += fmt::format("\\x{:02x}", u);
+                else
+                    out += c;
         }
     }
     return out + "\"";
@@ -176,8 +178,10 @@ struct Reader {
     }
 };
 
+// map[key], or an undefined node when `map` is not a mapping. Note: yaml-cpp's Is*() and Mark() throw on a
+// missing ("zombie") node, so every caller checks IsDefined() first.
 const YAML::Node child(const YAML::Node& map, const char* key) {
-    if (!map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
     return map[key];
 }
 
@@ -229,15 +233,19 @@ std::optional<std::int64_t> integer_text(const std::string& s) {
 
 void read_header(Reader& rd, const YAML::Node& root, Snapshot& s) {
     if (auto created = scalar_at(root, "created")) {
-        if (auto t = parse_iso8601(*created)) s.created = *t;
-        else if (auto i = integer_text(*created)) s.created = *i;
-        else rd.report(Severity::warning, codes::snap_schema, fmt::format("'created' is not a time: '{}'", *created),
-                       rd.at(root["created"]));
+        if (auto t = parse_iso8601(*created))
+            s.created = *t;
+        else if (auto i = integer_text(*created))
+            s.created = *i;
+        else
+            rd.report(Severity::warning, codes::snap_schema, fmt::format("'created' is not a time: '{}'", *created),
+                      rd.at(root["created"]));
     }
     s.kbdiag_version = scalar_at(root, "kbdiag_version").value_or("");
     const YAML::Node host = child(root, "host");
     if (host.IsDefined() && !host.IsNull() && !host.IsMap())
-        rd.report(Severity::warning, codes::snap_schema, "'host' should be a mapping with name and platform", rd.at(host));
+        rd.report(Severity::warning, codes::snap_schema, "'host' should be a mapping with name and platform",
+                  rd.at(host));
     s.host_name = scalar_at(host, "name").value_or("");
     s.platform = scalar_at(host, "platform").value_or("");
 }
@@ -334,11 +342,13 @@ bool read_facts(Reader& rd, const YAML::Node& root, Snapshot& s) {
     }
     for (const auto& item : facts) {
         if (!item.first.IsScalar()) {
-            rd.report(Severity::warning, codes::snap_schema, "a fact name should be plain text; ignored", rd.at(item.first));
+            rd.report(Severity::warning, codes::snap_schema, "a fact name should be plain text; ignored",
+                      rd.at(item.first));
             continue;
         }
         FactEntry e;
-        if (read_fact(rd, item.first.Scalar(), item.first, item.second, e)) s.facts.put(item.first.Scalar(), std::move(e));
+        if (read_fact(rd, item.first.Scalar(), item.first, item.second, e))
+            s.facts.put(item.first.Scalar(), std::move(e));
     }
     return true;
 }

@@ -26,6 +26,17 @@ local function has_edition(list, key)
   return false
 end
 
+-- Hint-table defaults may arrive as booleans or as the YAML text ("true"/"false"); nil when unset.
+local function as_bool(v)
+  if type(v) == "boolean" then return v end
+  if type(v) == "string" then
+    local l = string.lower(v)
+    if l == "true" or l == "yes" or l == "1" then return true end
+    if l == "false" or l == "no" or l == "0" then return false end
+  end
+  return nil
+end
+
 local function has_server_edition(list)
   if type(list) ~= "table" then return false end
   for _, v in ipairs(list) do
@@ -66,12 +77,10 @@ function M.release_facts(ctx)
   end
   ctx.derive("windows.family", family)
 
-  if defaults.ntlmv1_available ~= nil then
-    ctx.derive("windows.ntlmv1_available", defaults.ntlmv1_available)
-  end
-  if defaults.smb1_client_installed ~= nil then
-    ctx.derive("windows.smb1_client_default", defaults.smb1_client_installed)
-  end
+  local ntlmv1 = as_bool(defaults.ntlmv1_available)
+  if ntlmv1 ~= nil then ctx.derive("windows.ntlmv1_available", ntlmv1) end
+  local smb1 = as_bool(defaults.smb1_client_installed)
+  if smb1 ~= nil then ctx.derive("windows.smb1_client_default", smb1) end
 
   local edition = edition_key(ctx.fact("windows.edition"))
   if edition == nil then

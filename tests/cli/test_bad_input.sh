@@ -35,6 +35,7 @@ rc=0; "$KBDIAG" "${MINI[@]}" infer "$TMP/garbage.yaml" --error 0x963 >/dev/null 
 # Unknown facts and wrong types in a snapshot are dropped with a diagnostic; the diagnosis goes on.
 cat >"$TMP/odd.yaml" <<'YAML'
 schema: kbdiag-snapshot/1
+host: {name: pc42, platform: windows}
 facts:
   no.such.fact: {value: 1, source: import}
   mini.lm_level: {value: not-a-number, source: import}
@@ -43,6 +44,20 @@ YAML
 run 0 "$KBDIAG" "${MINI[@]}" infer "$TMP/odd.yaml" --error 0x963
 has "$TMP/out" "SKIPPED AND DIAGNOSTICS"
 has "$TMP/out" "odd.yaml:[0-9]+"
+
+# collect --import: a good snapshot merges; a missing or malformed one exits 4 and writes nothing.
+run 0 "$KBDIAG" collect -o "$TMP/base.yaml" --fact windows.build=22631
+run 0 "$KBDIAG" collect -o "$TMP/merged.yaml" --import "$TMP/base.yaml"
+has "$TMP/merged.yaml" "windows.build"
+run 4 "$KBDIAG" collect -o "$TMP/never.yaml" --import "$TMP/missing.yaml"
+has "$TMP/err" "missing.yaml"
+[ ! -e "$TMP/never.yaml" ] || fail "collect wrote a snapshot despite a bad --import"
+run 4 "$KBDIAG" collect -o "$TMP/never.yaml" --import "$TMP/broken.yaml"
+has "$TMP/err" "broken.yaml"
+[ ! -e "$TMP/never.yaml" ] || fail "collect wrote a snapshot despite a malformed --import"
+run 2 "$KBDIAG" collect -o "$TMP/never.yaml" --fact windows.build=abc
+run 2 "$KBDIAG" collect -o "$TMP/never.yaml" --fact nonsense
+[ ! -e "$TMP/never.yaml" ] || fail "collect wrote a snapshot despite a bad --fact"
 
 # Knowledge base folders.
 run 3 "$KBDIAG" --kb "$TMP/no-such-folder" "${MINI[@]}" kb lint

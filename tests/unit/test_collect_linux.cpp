@@ -108,11 +108,12 @@ TEST_CASE("mount fields: octal escapes are decoded, anything else is kept") {
 TEST_CASE("mount options: ',,' is a literal comma; secrets are redacted") {
     CHECK(split_mount_options("rw,pass=a,,b,vers=3.0,,") == std::vector<std::string>{"rw", "pass=a,b", "vers=3.0,"});
     CHECK(split_mount_options("") == std::vector<std::string>{});
-    std::string red = redact_mount_options(split_mount_options(
-        std::string("username=bob%") + planted + ",password=" + planted + ",PASS=" + planted + ",password2=" + planted +
-        ",passwd=" + planted + ",vers=3.0,password,domain=A,,B"));
-    CHECK(red == "username=bob%<redacted>,password=<redacted>,PASS=<redacted>,password2=<redacted>,"
-                 "passwd=<redacted>,vers=3.0,password,domain=A,,B");
+    std::string red = redact_mount_options(
+        split_mount_options(std::string("username=bob%") + planted + ",password=" + planted + ",PASS=" + planted +
+                            ",password2=" + planted + ",passwd=" + planted + ",vers=3.0,password,domain=A,,B"));
+    CHECK(red ==
+          "username=bob%<redacted>,password=<redacted>,PASS=<redacted>,password2=<redacted>,"
+          "passwd=<redacted>,vers=3.0,password,domain=A,,B");
     CHECK(red.find(planted) == std::string::npos);
 }
 
@@ -307,7 +308,7 @@ TEST_CASE("the planted secret appears nowhere in a snapshot of a full collection
     auto back = read_snapshot(path, kb, diags);
     REQUIRE(back);
     CHECK(diags.empty());
-    CHECK(back->facts.entries() .size() == s.facts.entries().size());
+    CHECK(back->facts.entries().size() == s.facts.entries().size());
 }
 
 // ---------------------------------------------------------------------------------------------- linux.samba_client
@@ -368,6 +369,22 @@ TEST_CASE("samba_client: garbage, partial, failing and hanging testparm never cr
 
     o.env["KBDIAG_TESTPARM"] = collect_data("no-such-testparm");
     CHECK(run_one(*c, o).outcome.status == CollectorStatus::failed);
+}
+
+TEST_CASE("samba_client: the real testparm reads the fake tree's smb.conf") {
+    CollectOptions o;
+    o.root = collect_data("tree");
+    o.env["KBDIAG_TESTPARM"] = "";
+    if (find_program("testparm", get_env(o, "PATH").value_or("")).empty()) {
+        MESSAGE("testparm is not installed (samba-common-bin): skipped");
+        return;
+    }
+    Run r = run_one(*make_samba_client_collector(), o);
+    CHECK_MESSAGE(r.outcome.status == CollectorStatus::ok, r.outcome.message);
+    CHECK(r.facts.value("samba_client.workgroup")->as_string() == "OFFICE");   // from the tree's smb.conf
+    CHECK(r.facts.value("samba_client.min_protocol")->as_string() == "SMB2");
+    REQUIRE(r.facts.value("samba_client.ntlmv2_auth"));
+    CHECK(r.facts.value("samba_client.lanman_auth")->is_bool());
 }
 
 TEST_CASE("samba_client: skipped when testparm is not installed") {

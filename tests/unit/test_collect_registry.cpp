@@ -187,11 +187,13 @@ TEST_CASE("run_collectors: collectors for another platform are skipped without r
     KnowledgeBase kb = collect_test_kb();
     auto ran = std::make_shared<std::atomic<bool>>(false);
     CollectorRegistry reg;
-    reg.add(fake("elsewhere", [ran](const CollectOptions&, FactSink& s) {
-        ran->store(true);
-        s.set("host.name", std::string("should not appear"));
-        return CollectorOutcome{};
-    }, {other_platform()}));
+    reg.add(fake("elsewhere",
+                 [ran](const CollectOptions&, FactSink& s) {
+                     ran->store(true);
+                     s.set("host.name", std::string("should not appear"));
+                     return CollectorOutcome{};
+                 },
+                 {other_platform()}));
     reg.add(fake("here", [](const CollectOptions&, FactSink&) { return CollectorOutcome{}; }, {current_platform()}));
     CollectionResult r = run_collectors(reg, kb, CollectOptions{});
     REQUIRE(r.reports.size() == 2);
@@ -208,8 +210,8 @@ TEST_CASE("run_collectors: facts are checked against the catalog and coerced to 
     CollectorRegistry reg;
     reg.add(fake("sloppy", [](const CollectOptions&, FactSink& s) {
         s.set("no.such.fact", std::string("x"));
-        s.set("host.os", std::string("Linux"));               // enumeration: normalised to "linux"
-        s.set("windows.build", std::string("22631"));         // integer given as text
+        s.set("host.os", std::string("Linux"));                      // enumeration: normalised to "linux"
+        s.set("windows.build", std::string("22631"));                // integer given as text
         s.set("smb_client.require_signing", std::string("maybe"));   // not a boolean: dropped
         s.set("lsa.lm_compatibility_level", std::string("3"));
         s.set_absent("server.password_changed_at", "nobody knows");
@@ -258,7 +260,8 @@ TEST_CASE("registry: the builtin list, in run order; duplicates refused") {
     CollectorRegistry reg = builtin_collectors();
     std::vector<std::string> ids;
     for (const auto& c : reg.all()) ids.push_back(c->id());
-    CHECK(ids == std::vector<std::string>{"host.info", "target", "linux.cifs", "linux.samba_client", "import", "manual"});
+    CHECK(ids ==
+          std::vector<std::string>{"host.info", "target", "linux.cifs", "linux.samba_client", "import", "manual"});
     REQUIRE(reg.find("linux.cifs"));
     CHECK(reg.find("linux.cifs")->platforms() == std::vector<Platform>{Platform::linux_os});
     CHECK(reg.find("nope") == nullptr);

@@ -41,17 +41,20 @@ inline KnowledgeBase collect_test_kb() {
     add(make_def("host.kernel", T::string));
     add(make_def("host.arch", T::string));
     const std::map<std::string, FactType> mount_fields{
-        {"source", T::string}, {"server", T::string}, {"share", T::string}, {"mountpoint", T::string},
-        {"options", T::string}, {"vers", T::string}, {"sec", T::string}, {"username", T::string}};
+        {"source", T::string},  {"server", T::string}, {"share", T::string}, {"mountpoint", T::string},
+        {"options", T::string}, {"vers", T::string},   {"sec", T::string},   {"username", T::string}};
     auto fstab_fields = mount_fields;
     fstab_fields["credentials_file"] = T::string;
     add(make_def("linux.cifs.mounts", T::records, mount_fields));
     add(make_def("linux.cifs.fstab_entries", T::records, fstab_fields));
     add(make_def("linux.cifs.credentials_files", T::records,
-                 {{"path", T::string}, {"exists", T::boolean}, {"modified", T::timestamp}, {"mode", T::string},
+                 {{"path", T::string},
+                  {"exists", T::boolean},
+                  {"modified", T::timestamp},
+                  {"mode", T::string},
                   {"world_readable", T::boolean}}));
-    for (const char* s : {"samba_client.min_protocol", "samba_client.max_protocol", "samba_client.signing",
-                          "samba_client.workgroup"})
+    for (const char* s :
+         {"samba_client.min_protocol", "samba_client.max_protocol", "samba_client.signing", "samba_client.workgroup"})
         add(make_def(s, T::string));
     add(make_def("samba_client.ntlmv2_auth", T::boolean));
     add(make_def("samba_client.lanman_auth", T::boolean));
@@ -64,7 +67,10 @@ inline KnowledgeBase collect_test_kb() {
     add(make_def("smb_client.block_ntlm_exceptions", T::string_list));
     add(make_def("server.password_changed_at", T::timestamp));
     add(make_def("credman.entries", T::records,
-                 {{"target", T::string}, {"type", T::string}, {"user", T::string}, {"persist", T::string},
+                 {{"target", T::string},
+                  {"type", T::string},
+                  {"user", T::string},
+                  {"persist", T::string},
                   {"last_written", T::timestamp}}));
     return kb;
 }

@@ -208,3 +208,13 @@ TEST_CASE("next questions: valuable unknowns first, nothing asked about what is 
         CHECK(q.fact != "user.password_changed_recently");
     }
 }
+
+TEST_CASE("questions reach through derivations to facts a person can answer") {
+    Fixture f;
+    auto r = diagnose(f, FactStore{}, RankOptions{0.02, 10, true});
+    std::vector<std::string> asked;
+    for (const auto& q : r.questions) asked.push_back(q.fact);
+    // lsa.effective is derived and has no question; lsa.level, which it is derived from, does.
+    CHECK(std::find(asked.begin(), asked.end(), "lsa.effective") == asked.end());
+    CHECK(std::find(asked.begin(), asked.end(), "lsa.level") != asked.end());
+}

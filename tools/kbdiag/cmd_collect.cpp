@@ -1,6 +1,7 @@
 // kbdiag collect: runs the collectors for this platform and writes a snapshot (atomically).
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -41,10 +42,27 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
             throw CliError{exit_usage, fmt::format("error[CLI001]: --fact '{}': '{}' is not in the fact catalog "
                                                    "(see 'kbdiag kb facts')",
                                                    arg, name)};
+        const FactDef* def = kb->fact(name);
+        ParseResult pr = parse_fact_text(value, def->type, def->values);
+        if (!pr.value)
+            throw CliError{exit_usage, fmt::format("error[CLI001]: --fact '{}': {} ({} expected)", arg, pr.error,
+                                                   to_string(def->type))};
         options.manual_facts[name] = value;
+    }
+    for (const auto& file : a.imports) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(file, ec))
+            throw CliError{exit_input, fmt::format("{}: error[SNAP005]: --import: no such snapshot file", file)};
     }
 
     CollectionResult result = run_collectors(builtin_collectors(), *kb, options);
+    result.diagnostics.sort();
+    for (const auto& r : result.reports) {
+        if (r.id == "import" && (r.status == CollectorStatus::failed || r.status == CollectorStatus::partial)) {
+            print_diagnostics(result.diagnostics);
+            throw CliError{exit_input, fmt::format("--import: {} (no snapshot written)", r.message)};
+        }
+    }
 
     Snapshot snap;
     snap.created = static_cast<std::int64_t>(std::time(nullptr));
@@ -76,7 +94,6 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
                         "  ");
         out.flush();
     }
-    result.diagnostics.sort();
     print_diagnostics(result.diagnostics);
     return exit_ok;
 }

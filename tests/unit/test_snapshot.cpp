@@ -1,0 +1,405 @@
+// Snapshot files: deterministic YAML, round trips, JSON input, and bad input that never crashes.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <optional>
+
+#include "engine/core/atomic_file.hpp"
+#include "engine/core/diagnostic_codes.hpp"
+#include "engine/snapshot/snapshot.hpp"
+#include "test_collect_support.hpp"
+
+using namespace kbdiag;
+using namespace kbdiag::testing;
+
+namespace {
+
+Snapshot small_snapshot() {
+    Snapshot s;
+    s.created = 1764000000;   // 2025-11-24T16:00:00Z
+    s.kbdiag_version = "0.1.0";
+    s.host_name = "pc42";
+    s.platform = "linux";
+    s.collectors = {{"host.info", CollectorStatus::ok, 3, ""},
+                    {"linux.samba_client", CollectorStatus::skipped, 0, "testparm is not installed"}};
+    s.facts.set("host.name", std::string("pc42"), "host.info");
+    s.facts.set_absent("lsa.lm_compatibility_level", "windows.lsa", "value not set");
+    s.facts.set("windows.build", std::int64_t{22631}, "windows.os");
+    s.facts.set("smb_client.block_ntlm_exceptions", std::vector<std::string>{"nas01", "a b"}, "windows.smb_client");
+    s.facts.set("credman.entries",
+                std::vector<Record>{{{"target", std::string("Domain:target=nas01")},
+                                     {"type", std::string("generic")},
+                                     {"user", std::string("bob")},
+                                     {"persist", std::string("enterprise")},
+                                     {"last_written", std::int64_t{1764000000}}}},
+                "windows.credman");
+    return s;
+}
+
+void check_same(const Snapshot& a, const Snapshot& b) {
+    CHECK(a.schema == b.schema);
+    CHECK(a.created == b.created);
+    CHECK(a.kbdiag_version == b.kbdiag_version);
+    CHECK(a.host_name == b.host_name);
+    CHECK(a.platform == b.platform);
+    REQUIRE(a.collectors.size() == b.collectors.size());
+    for (std::size_t i = 0; i < a.collectors.size(); ++i) {
+        CHECK(a.collectors[i].id == b.collectors[i].id);
+        CHECK(a.collectors[i].status == b.collectors[i].status);
+        CHECK(a.collectors[i].duration_ms == b.collectors[i].duration_ms);
+        CHECK(a.collectors[i].message == b.collectors[i].message);
+    }
+    REQUIRE(a.facts.size() == b.facts.size());
+    for (const auto& [name, e] : a.facts.entries()) {
+        const FactEntry* o = b.facts.find(name);
+        REQUIRE_MESSAGE(o, name);
+        CHECK_MESSAGE(e.state == o->state, name);
+        CHECK_MESSAGE(e.value == o->value, name);
+        CHECK_MESSAGE(e.source == o->source, name);
+        CHECK_MESSAGE(e.note == o->note, name);
+    }
+}
+
+const Diagnostic* find_code(const Diagnostics& d, const std::string& code, const std::string& text = {}) {
+    for (const auto& item : d.items())
+        if (item.code == code && item.message.find(text) != std::string::npos) return &item;
+    return nullptr;
+}
+
+// 1-based column of `needle` on 1-based `line` of `text`.
+int column_of(const std::string& text, int line, const std::string& needle) {
+    std::size_t pos = 0;
+    for (int i = 1; i < line; ++i) pos = text.find('\n', pos) + 1;
+    return static_cast<int>(text.find(needle, pos) - pos) + 1;
+}
+
+struct EnvVar {   // sets or unsets one variable for a scope
+    std::string name;
+    std::optional<std::string> old;
+    EnvVar(std::string n, const char* value) : name(std::move(n)) {
+        if (const char* v = std::getenv(name.c_str())) old = v;
+        if (value)
+            ::setenv(name.c_str(), value, 1);
+        else
+            ::unsetenv(name.c_str());
+    }
+    ~EnvVar() {
+        if (old)
+            ::setenv(name.c_str(), old->c_str(), 1);
+        else
+            ::unsetenv(name.c_str());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("to_yaml: the documented shape, sorted and typed") {
+    const std::string expected =
+        "schema: kbdiag-snapshot/1\n"
+        "created: \"2025-11-24T16:00:00Z\"\n"
+        "kbdiag_version: \"0.1.0\"\n"
+        "host: {name: pc42, platform: linux}\n"
+        "collectors:\n"
+        "  - {id: host.info, status: ok, duration_ms: 3, message: \"\"}\n"
+        "  - {id: linux.samba_client, status: skipped, duration_ms: 0, message: \"testparm is not installed\"}\n"
+        "facts:\n"
+        "  credman.entries:\n"
+        "    value:\n"
+        "      - {last_written: \"2025-11-24T16:00:00Z\", persist: enterprise, target: \"Domain:target=nas01\", "
+        "type: generic, user: bob}\n"
+        "    source: windows.credman\n"
+        "  host.name: {value: pc42, source: host.info}\n"
+        "  lsa.lm_compatibility_level: {state: absent, source: windows.lsa, note: value not set}\n"
+        "  smb_client.block_ntlm_exceptions: {value: [nas01, a b], source: windows.smb_client}\n"
+        "  windows.build: {value: 22631, source: windows.os}\n";
+    KnowledgeBase kb = collect_test_kb();
+    CHECK(to_yaml(small_snapshot(), kb) == expected);
+    CHECK(to_yaml(small_snapshot(), kb) == to_yaml(small_snapshot(), kb));
+}
+
+TEST_CASE("snapshot round trip: to_yaml then parse_snapshot gives the same snapshot") {
+    KnowledgeBase kb = collect_test_kb();
+    Snapshot s = small_snapshot();
+    const char* tricky[] = {"yes",
+                            "No",
+                            "123",
+                            "0x10",
+                            "-1",
+                            "a: b",
+                            "x #y",
+                            "quote\"d",
+                            "\\\\server\\share",
+                            "line\nbreak",
+                            "tab\there",
+                            "Gr\xc3\xbc\xc3\x9f"
+                            "e",
+                            "",
+                            " lead",
+                            "trail ",
+                            "[x]",
+                            "{y}",
+                            "a,b",
+                            "-",
+                            "- x",
+                            "~",
+                            "null",
+                            "@at",
+                            "%pct",
+                            "*star",
+                            "&amp",
+                            "!bang",
+                            "|pipe",
+                            ">gt",
+                            "'single'",
+                            "ctrl\x01\x7f",
+                            "2025-11-24",
+                            ".inf",
+                            "? q",
+                            "key: value # c",
+                            "---",
+                            "..."};
+    int i = 0;
+    std::vector<std::string> all;
+    for (const char* t : tricky) {
+        s.facts.set(i % 2 ? "host.kernel" : "host.arch", std::string(t), std::string("src ") + t, std::string(t));
+        all.push_back(t);
+        Snapshot one = s;
+        Diagnostics d;
+        auto back = parse_snapshot(to_yaml(one, kb), "mem.yaml", kb, d);
+        REQUIRE_MESSAGE(back, t << "\n" << to_yaml(one, kb));
+        CHECK_MESSAGE(d.empty(), t);
+        check_same(one, *back);
+        ++i;
+    }
+    s.facts.set("smb_client.block_ntlm_exceptions", all, "windows.smb_client");
+    s.facts.set("smb_client.require_signing", true, "windows.smb_client");
+    s.facts.set("server.password_changed_at", std::int64_t{-86400}, "manual");
+    s.facts.set("linux.cifs.mounts", std::vector<Record>{}, "linux.cifs");
+    s.facts.set("linux.cifs.credentials_files",
+                std::vector<Record>{{{"path", std::string("/etc/x y")},
+                                     {"exists", true},
+                                     {"modified", std::int64_t{1764000000}},
+                                     {"mode", std::string("0600")},
+                                     {"world_readable", false}},
+                                    {{"path", std::string("/etc/none")}, {"exists", false}}},
+                "linux.cifs");
+    s.facts.set_failed("host.os_release", "host.info", "permission denied: /etc/os-release");
+    s.collectors.push_back({"weird", CollectorStatus::timeout, 5000, "said \"hi\"\nand left"});
+    Diagnostics d;
+    std::string yaml = to_yaml(s, kb);
+    auto back = parse_snapshot(yaml, "mem.yaml", kb, d);
+    REQUIRE(back);
+    CHECK(d.empty());
+    check_same(s, *back);
+    CHECK(to_yaml(*back, kb) == yaml);
+}
+
+TEST_CASE("read_snapshot: a file written atomically reads back; JSON is accepted") {
+    KnowledgeBase kb = collect_test_kb();
+    TempDir dir;
+    std::string path = (dir.path / "state" / "snapshot.yaml").string();
+    REQUIRE(write_file_atomically(path, to_yaml(small_snapshot(), kb)) == "");
+    Diagnostics d;
+    auto back = read_snapshot(path, kb, d);
+    REQUIRE(back);
+    check_same(small_snapshot(), *back);
+
+    const std::string json = R"({
+  "schema": "kbdiag-snapshot/1",
+  "created": "2025-11-24T16:00:00Z",
+  "host": {"name": "pc42", "platform": "windows"},
+  "collectors": [{"id": "windows.os", "status": "ok", "duration_ms": 12, "message": ""}],
+  "facts": {
+    "windows.build": {"value": 22631, "source": "windows.os"},
+    "smb_client.require_signing": {"value": true, "source": "windows.smb_client"},
+    "lsa.lm_compatibility_level": {"state": "absent", "source": "windows.lsa"},
+    "credman.entries": {"value": [{"target": "nas01", "last_written": "2025-11-24T16:00:00Z"}], "source": "x"},
+    "smb_client.block_ntlm_exceptions": {"value": [], "source": "x"}
+  }
+})";
+    Diagnostics dj;
+    auto j = parse_snapshot(json, "snap.json", kb, dj);
+    REQUIRE(j);
+    CHECK(dj.empty());
+    CHECK(j->created == 1764000000);
+    CHECK(j->platform == "windows");
+    CHECK(j->collectors.at(0).duration_ms == 12);
+    CHECK(j->facts.value("windows.build")->as_int() == 22631);
+    CHECK(j->facts.value("smb_client.require_signing")->as_bool());
+    CHECK(j->facts.find("lsa.lm_compatibility_level")->state == FactState::absent);
+    CHECK(std::get<std::int64_t>(j->facts.value("credman.entries")->as_records().at(0).at("last_written")) ==
+          1764000000);
+    CHECK(j->facts.value("smb_client.block_ntlm_exceptions")->as_list().empty());
+}
+
+TEST_CASE("bad snapshot: a YAML syntax error is SNAP001 at its exact line and column") {
+    KnowledgeBase kb = collect_test_kb();
+    const std::string text =
+        "schema: kbdiag-snapshot/1\n"
+        "facts:\n"
+        "  host.name:\n"
+        "    value: a\n"
+        "   bad: 1\n";
+    Diagnostics d;
+    CHECK_FALSE(parse_snapshot(text, "broken.yaml", kb, d));
+    REQUIRE(d.items().size() == 1);
+    const Diagnostic& e = d.items()[0];
+    CHECK(e.code == codes::snap_syntax);
+    CHECK(e.severity == Severity::error);
+    CHECK(e.primary().file == "broken.yaml");
+    CHECK(e.primary().line == 5);
+    CHECK(e.primary().column == 4);
+    CHECK(e.snippet == "   bad: 1");
+
+    // The same through a file: the location names the file.
+    TempDir dir;
+    std::string path = (dir.path / "broken.yaml").string();
+    REQUIRE(write_file_atomically(path, "schema: kbdiag-snapshot/1\nfacts: {host.name: [a, b\n") == "");
+    Diagnostics df;
+    CHECK_FALSE(read_snapshot(path, kb, df));
+    REQUIRE(find_code(df, codes::snap_syntax));
+    CHECK(find_code(df, codes::snap_syntax)->primary().file == path);
+    CHECK(find_code(df, codes::snap_syntax)->primary().line >= 2);
+}
+
+TEST_CASE("bad snapshot: wrong or missing schema, wrong top-level shape") {
+    KnowledgeBase kb = collect_test_kb();
+    struct Case {
+        const char* text;
+        int line;
+    } cases[] = {
+        {"schema: kbdiag-snapshot/2\nfacts: {}\n", 1},
+        {"facts: {}\nschema: [kbdiag-snapshot/1]\n", 2},
+        {"facts: {}\n", 1},
+        {"- schema: kbdiag-snapshot/1\n", 1},
+        {"just a string\n", 1},
+        {"", 1},
+        {"schema: kbdiag-snapshot/1\nfacts: [a, b]\n", 2},
+    };
+    for (const auto& c : cases) {
+        Diagnostics d;
+        CHECK_FALSE_MESSAGE(parse_snapshot(c.text, "s.yaml", kb, d), c.text);
+        const Diagnostic* e = find_code(d, codes::snap_schema);
+        REQUIRE_MESSAGE(e, c.text);
+        CHECK(e->severity == Severity::error);
+        CHECK_MESSAGE(e->primary().line == c.line, c.text);
+    }
+    Diagnostics d;
+    parse_snapshot("schema: kbdiag-snapshot/2\n", "s.yaml", kb, d);
+    CHECK(find_code(d, codes::snap_schema, "kbdiag-snapshot/2"));
+}
+
+TEST_CASE("bad snapshot: values of the wrong type are SNAP004 at their line; unknown facts SNAP003; the rest loads") {
+    KnowledgeBase kb = collect_test_kb();
+    const std::string text =
+        "schema: kbdiag-snapshot/1\n"                                            // 1
+        "facts:\n"                                                               // 2
+        "  host.name: {value: pc42, source: host.info}\n"                        // 3
+        "  windows.build: {value: twenty-two, source: windows.os}\n"             // 4
+        "  lsa.lm_compatibility_level: {value: [1, 2], source: windows.lsa}\n"   // 5
+        "  no.such.fact: {value: 1}\n"                                           // 6
+        "  smb_client.require_signing: {value: {a: 1}}\n"                        // 7
+        "  host.kernel: [not, a, map]\n"                                         // 8
+        "  host.arch: {state: sideways}\n"                                       // 9
+        "  host.os: {value: beos}\n"                                             // 10
+        "  credman.entries:\n"                                                   // 11
+        "    value:\n"                                                           // 12
+        "      - {target: x, last_written: yesterday}\n"                         // 13
+        "  host.os_release: {source: host.info}\n"                               // 14
+        "  smb_client.block_ntlm_exceptions: {value: [[nested]]}\n"              // 15
+        "  target.server: {value: ~}\n"                                          // 16
+        "  linux.cifs.mounts: {value: [{server: [x]}]}\n"                        // 17
+        "  server.password_changed_at: {value: \"2026-13-45\"}\n";               // 18
+    Diagnostics d;
+    auto s = parse_snapshot(text, "s.yaml", kb, d);
+    REQUIRE(s);
+    CHECK(s->facts.size() == 1);
+    CHECK(s->facts.value("host.name")->as_string() == "pc42");
+
+    const Diagnostic* build = find_code(d, codes::snap_bad_value, "windows.build");
+    REQUIRE(build);
+    CHECK(build->primary().line == 4);
+    CHECK(build->primary().column == column_of(text, 4, "twenty-two"));
+    CHECK(build->snippet == "  windows.build: {value: twenty-two, source: windows.os}");
+    const Diagnostic* unknown = find_code(d, codes::snap_unknown_fact, "no.such.fact");
+    REQUIRE(unknown);
+    CHECK(unknown->severity == Severity::warning);
+    CHECK(unknown->primary().line == 6);
+    CHECK(unknown->primary().column == 3);
+    struct Expect {
+        const char* fact;
+        int line;
+    } expects[] = {{"lsa.lm_compatibility_level", 5},
+                   {"smb_client.require_signing", 7},
+                   {"host.kernel", 8},
+                   {"host.arch", 9},
+                   {"host.os", 10},
+                   {"credman.entries", 13},
+                   {"host.os_release", 14},
+                   {"smb_client.block_ntlm_exceptions", 15},
+                   {"target.server", 16},
+                   {"linux.cifs.mounts", 17},
+                   {"server.password_changed_at", 18}};
+    for (const auto& e : expects) {
+        const Diagnostic* diag = find_code(d, codes::snap_bad_value, e.fact);
+        REQUIRE_MESSAGE(diag, e.fact);
+        CHECK_MESSAGE(diag->primary().line == e.line, e.fact);
+        CHECK(diag->primary().file == "s.yaml");
+    }
+    CHECK(d.count(Severity::error) == 12);
+}
+
+TEST_CASE("bad snapshot: hostile shapes never crash") {
+    KnowledgeBase kb = collect_test_kb();
+    const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+    std::string bytes;
+    for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+    const std::string cases[] = {
+        "schema: kbdiag-snapshot/1\ncollectors: {a: b}\nhost: [x]\ncreated: [1]\n",
+        "schema: kbdiag-snapshot/1\ncollectors: [1, [2], {id: x}, {id: y, status: nope}, {status: ok}]\n",
+        "schema: kbdiag-snapshot/1\nhost: {name: [a], platform: {b: c}}\nkbdiag_version: {x: 1}\n",
+        "schema: kbdiag-snapshot/1\nfacts: {[a, b]: {value: 1}, {k: v}: 2, host.name: }\n",
+        "schema: kbdiag-snapshot/1\nfacts: {host.name: {value: x, source: [a], note: {b: c}, state: [known]}}\n",
+        "schema: kbdiag-snapshot/1\nfacts:\n  credman.entries: {value: [{target: x}, plain, [list]]}\n",
+        "schema: kbdiag-snapshot/1\ncreated: not-a-time\nfacts: 7\n",
+        "schema: !!binary aGVsbG8=\n",
+        "schema: &a kbdiag-snapshot/1\nfacts: {host.name: {value: *a}}\n",
+        "schema: kbdiag-snapshot/1\nfacts: {host.name: {value: *undefined_alias}}\n",
+        "%YAML 9.9\n--- \nschema: x\n",
+        "schema: kbdiag-snapshot/1\n---\nschema: kbdiag-snapshot/1\n",
+        "\t\tschema:\t\"kbdiag-snapshot/1\"\n",
+        "{\"schema\": \"kbdiag-snapshot/1\", \"facts\": {\"host.name\": {\"value\": null}}}",
+        deep,
+        "schema: kbdiag-snapshot/1\nfacts: {host.name: {value: " + deep + "}}\n",
+        bytes,
+        "schema: kbdiag-snapshot/1\nfacts: {host.name: {value: \"\xff\xfe\"}}\n",
+    };
+    for (const auto& text : cases) {
+        Diagnostics d;
+        auto s = parse_snapshot(text, "hostile.yaml", kb, d);
+        if (!s) CHECK_MESSAGE(d.has_errors(), text.substr(0, 80));
+    }
+    Diagnostics d;
+    CHECK_FALSE(read_snapshot("/nonexistent/kbdiag/snapshot.yaml", kb, d));
+    REQUIRE(find_code(d, codes::snap_io));
+    CHECK(find_code(d, codes::snap_io)->primary().file == "/nonexistent/kbdiag/snapshot.yaml");
+    TempDir dir;
+    Diagnostics dd;
+    CHECK_FALSE(read_snapshot(dir.str(), kb, dd));
+    CHECK(find_code(dd, codes::snap_io));
+}
+
+TEST_CASE("default_snapshot_path: KBDIAG_SNAPSHOT, then XDG_STATE_HOME, then ~/.local/state") {
+    EnvVar snap("KBDIAG_SNAPSHOT", "/tmp/explicit.yaml");
+    EnvVar xdg("XDG_STATE_HOME", "/xdg/state");
+    EnvVar home("HOME", "/home/tech");
+    CHECK(default_snapshot_path() == "/tmp/explicit.yaml");
+    {
+        EnvVar no_snap("KBDIAG_SNAPSHOT", nullptr);
+        CHECK(default_snapshot_path() == "/xdg/state/kbdiag/snapshot.yaml");
+        EnvVar relative_xdg("XDG_STATE_HOME", "relative/state");   // invalid per the XDG spec: ignored
+        CHECK(default_snapshot_path() == "/home/tech/.local/state/kbdiag/snapshot.yaml");
+        EnvVar no_xdg("XDG_STATE_HOME", nullptr);
+        CHECK(default_snapshot_path() == "/home/tech/.local/state/kbdiag/snapshot.yaml");
+    }
+}
