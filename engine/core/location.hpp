@@ -13,6 +13,8 @@ struct SourceLocation {
     bool known() const { return !file.empty(); }
     // "file:line:col", "file:line" or "file" depending on what is known.
     std::string to_string() const;
+    // "file:line" or "file" (no column): how reports point at a rule or an item.
+    std::string file_line() const;
     static SourceLocation from_yaml_mark(const std::string& file, int line0, int column0);
 };
 

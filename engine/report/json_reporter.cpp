@@ -12,12 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string file_line(const SourceLocation& where) {
-    if (!where.known()) return {};
-    if (where.line > 0) return fmt::format("{}:{}", where.file, where.line);
-    return where.file;
-}
-
 double r4(double v) { return round_to(v, 4); }
 
 json evidence_json(const Finding& f) {
@@ -33,7 +27,7 @@ json evidence_json(const Finding& f) {
                 {"definitive", f.definitive},
                 {"group", f.group},
                 {"facts", facts},
-                {"location", file_line(f.where)}};
+                {"location", f.where.file_line()}};
 }
 
 }  // namespace
@@ -125,7 +119,7 @@ std::string render_json(const Report& r) {
                             {"causes", nm.causes},
                             {"missing_facts", nm.missing_facts},
                             {"condition", nm.condition},
-                            {"location", file_line(nm.where)}});
+                            {"location", nm.where.file_line()}});
     j["near_misses"] = near;
 
     json skipped = json::array();

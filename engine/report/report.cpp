@@ -11,12 +11,6 @@ namespace kbdiag {
 
 namespace {
 
-std::string file_line(const SourceLocation& where) {
-    if (!where.known()) return {};
-    if (where.line > 0) return fmt::format("{}:{}", where.file, where.line);
-    return where.file;
-}
-
 bool starts_with(const std::string& s, const std::string& prefix) {
     return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -230,7 +224,7 @@ Report build_report(const ReportInput& in) {
             ReportCauseInfo info;
             info.applies_to = c->applies_to_text;
             if (info.applies_to.empty() && c->applies_to) info.applies_to = c->applies_to->describe();
-            info.location = file_line(c->where);
+            info.location = c->where.file_line();
             for (const auto& link : c->fixes) {
                 ReportCauseFix rf;
                 rf.id = link.fix;

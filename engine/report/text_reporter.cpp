@@ -52,21 +52,6 @@ std::string step_label(std::size_t i) {
     return s + ")";
 }
 
-std::string join(const std::vector<std::string>& items, const char* sep) {
-    std::string out;
-    for (const auto& s : items) {
-        if (!out.empty()) out += sep;
-        out += s;
-    }
-    return out;
-}
-
-std::string file_line(const SourceLocation& where) {
-    if (!where.known()) return {};
-    if (where.line > 0) return fmt::format("{}:{}", where.file, where.line);
-    return where.file;
-}
-
 void section(std::string& out, const Style& st, const std::string& title) {
     out += '\n';
     out += st.heading(title);
@@ -125,8 +110,8 @@ std::string render_text(const Report& r, const TextOptions& options) {
                 if (f.note.find(name + " == " + value) != std::string::npos) continue;
                 used.push_back(name + "=" + value);
             }
-            if (!used.empty()) out += st.dim(wrap(join(used, ", "), w, "                   ", "                     "));
-            std::string loc = file_line(f.where);
+            if (!used.empty()) out += st.dim(wrap(fmt::format("{}", fmt::join(used, ", ")), w, "                   ", "                     "));
+            std::string loc = f.where.file_line();
             if (!f.counted) loc += (loc.empty() ? "" : "; ") + std::string("not counted: group ") + f.group;
             if (f.clamped) loc += (loc.empty() ? "" : "; ") + fmt::format("clamped from {}", format_lr(f.lr));
             if (!loc.empty()) out += st.dim(wrap(loc, w, "                   at ", "                   "));
@@ -141,12 +126,12 @@ std::string render_text(const Report& r, const TextOptions& options) {
         const std::size_t limit = options.verbose ? r.near_misses.size() : std::min<std::size_t>(6, r.near_misses.size());
         for (std::size_t i = 0; i < limit; ++i) {
             const auto& nm = r.near_misses[i];
-            std::string text = join(nm.missing_facts, ", ") + ": " + (nm.title.empty() ? nm.rule : nm.title);
-            if (!nm.causes.empty()) text += " (bears on " + join(nm.causes, ", ") + ")";
+            std::string text = fmt::format("{}", fmt::join(nm.missing_facts, ", ")) + ": " + (nm.title.empty() ? nm.rule : nm.title);
+            if (!nm.causes.empty()) text += " (bears on " + fmt::format("{}", fmt::join(nm.causes, ", ")) + ")";
             out += wrap(text, w, "  - ", "    ");
             if (options.verbose) {
                 if (!nm.condition.empty()) out += st.dim(wrap("when " + nm.condition, w, "    ", "      "));
-                if (nm.where.known()) out += st.dim(wrap(file_line(nm.where), w, "    at ", "    "));
+                if (nm.where.known()) out += st.dim(wrap(nm.where.file_line(), w, "    at ", "    "));
             }
         }
         if (limit < r.near_misses.size())
@@ -163,7 +148,7 @@ std::string render_text(const Report& r, const TextOptions& options) {
         out += st.heading(wrap(fx.title.empty() ? fx.id : fx.title, w, fmt::format("{:>3}. ", n), "     "));
         std::string meta = fmt::format("{:.0f} min, {} risk", fx.cost_minutes, to_string(fx.risk));
         if (fx.id != "escalate") meta += fmt::format(", {:.0f}% chance it works", 100.0 * fx.p_success);
-        if (!fx.causes.empty()) meta += "; for " + join(fx.causes, ", ");
+        if (!fx.causes.empty()) meta += "; for " + fmt::format("{}", fmt::join(fx.causes, ", "));
         meta += " [" + fx.id + "]";
         out += st.dim(wrap(meta, w, "     ", "     "));
         const bool detailed = options.verbose || n <= 5 || fx.id == "escalate";

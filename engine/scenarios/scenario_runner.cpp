@@ -17,24 +17,9 @@ namespace kbdiag {
 
 namespace {
 
-std::string file_line(const SourceLocation& where) {
-    if (!where.known()) return {};
-    if (where.line > 0) return fmt::format("{}:{}", where.file, where.line);
-    return where.file;
-}
-
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-    std::string out;
-    for (const auto& s : items) {
-        if (!out.empty()) out += sep;
-        out += s;
-    }
-    return out;
 }
 
 std::string pct(double p) { return fmt::format("{:.1f}%", 100.0 * p); }
@@ -60,8 +45,8 @@ void explain_cause(const Ranking& rk, const std::string& id, const std::string& 
         std::vector<std::string> used;
         for (const auto& [name, value] : f.facts) used.push_back(name + "=" + value);
         out.push_back(fmt::format("  {} {}{}{}", format_lr(f.applied_lr), f.rule,
-                                  used.empty() ? "" : " [" + join(used, ", ") + "]",
-                                  f.where.known() ? " at " + file_line(f.where) : ""));
+                                  used.empty() ? "" : " [" + fmt::format("{}", fmt::join(used, ", ")) + "]",
+                                  f.where.known() ? " at " + f.where.file_line() : ""));
         ++shown;
     }
     if (shown == 0) out.push_back("  no evidence: prior only");
@@ -200,7 +185,7 @@ ScenarioRun run_scenarios(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* 
                                               actual_order.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                                          actual_order.size(), ex.order.size())));
                 if (lead != ex.order) {
-                    fail("order", join(ex.order, " > "), join(lead, " > "));
+                    fail("order", fmt::format("{}", fmt::join(ex.order, " > ")), fmt::format("{}", fmt::join(lead, " > ")));
                     explain = true;
                     if (expected_top.empty()) expected_top = ex.order.front();
                 }
@@ -217,7 +202,7 @@ ScenarioRun run_scenarios(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* 
             }
             for (const auto& fx : ex.fixes)
                 if (std::find(res.plan.begin(), res.plan.end(), fx) == res.plan.end())
-                    fail("fixes", fx + " in the plan", "plan: " + join(res.plan, ", "));
+                    fail("fixes", fx + " in the plan", "plan: " + fmt::format("{}", fmt::join(res.plan, ", ")));
             if (!ex.first_fix.empty()) {
                 const std::string first = res.plan.empty() ? std::string("(empty plan)") : res.plan.front();
                 if (first != ex.first_fix) fail("first_fix", ex.first_fix, first);
@@ -265,7 +250,7 @@ std::string render_scenarios_text(const ScenarioRun& run, bool color, int width)
     out += paint("SCENARIOS", "1") + "\n";
     if (run.results.empty()) out += "  (no scenarios selected)\n";
     for (const auto& r : run.results) {
-        std::string head = wrap(r.id + (r.passed ? "" : "  (" + file_line(r.where) + ")"), w,
+        std::string head = wrap(r.id + (r.passed ? "" : "  (" + r.where.file_line() + ")"), w,
                     r.passed ? "  PASS  " : "  FAIL  ", "        ");
         if (r.passed) {
             out += head;
@@ -282,9 +267,9 @@ std::string render_scenarios_text(const ScenarioRun& run, bool color, int width)
             std::vector<std::string> parts;
             for (std::size_t i = 0; i < r.ranking.size() && i < 5; ++i)
                 parts.push_back(r.ranking[i].id + " " + pct(r.ranking[i].probability));
-            out += wrap(join(parts, ", "), w, "        ranking: ", "          ");
+            out += wrap(fmt::format("{}", fmt::join(parts, ", ")), w, "        ranking: ", "          ");
         }
-        if (!r.plan.empty()) out += wrap(join(r.plan, ", "), w, "        plan: ", "          ");
+        if (!r.plan.empty()) out += wrap(fmt::format("{}", fmt::join(r.plan, ", ")), w, "        plan: ", "          ");
         for (const auto& line : r.difference) out += wrap(line, w, "        ", "            ");
     }
 
@@ -309,7 +294,7 @@ std::string render_scenarios_text(const ScenarioRun& run, bool color, int width)
     if (!run.unexercised.empty()) {
         out += "\n" + paint("RULES NO SCENARIO EXERCISED", "1") + " (warnings)\n";
         for (const auto& u : run.unexercised)
-            out += wrap(u.id + (u.where.known() ? " (" + file_line(u.where) + ")" : ""), w,
+            out += wrap(u.id + (u.where.known() ? " (" + u.where.file_line() + ")" : ""), w,
                         "  warning: ", "    ");
     }
 
@@ -344,7 +329,7 @@ std::string render_scenarios_json(const ScenarioRun& run) {
         results.push_back(json{{"id", r.id},
                                {"description", r.description},
                                {"problem", r.problem},
-                               {"location", file_line(r.where)},
+                               {"location", r.where.file_line()},
                                {"passed", r.passed},
                                {"failures", failures},
                                {"ranking", ranking},
@@ -366,7 +351,7 @@ std::string render_scenarios_json(const ScenarioRun& run) {
     j["coverage_ok"] = run.coverage_ok();
     json unexercised = json::array();
     for (const auto& u : run.unexercised)
-        unexercised.push_back(json{{"rule", u.id}, {"location", file_line(u.where)}});
+        unexercised.push_back(json{{"rule", u.id}, {"location", u.where.file_line()}});
     j["unexercised_rules"] = unexercised;
     j["passed"] = run.passed;
     j["failed"] = run.failed;

@@ -1,41 +1,13 @@
 #pragma once
-// Helpers for tests that need a knowledge base on disk: a temporary folder that removes itself, and files
-// written into it.
-#include <filesystem>
-#include <fstream>
-#include <random>
+// Helpers for tests that need a knowledge base on disk.
 #include <string>
 
 #include "engine/kb/knowledge_base.hpp"
+#include "temp_dir.hpp"
 
 namespace kbdiag::test {
 
-class TempKbDir {
-public:
-    TempKbDir() {
-        std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() / ("kbdiag-kb-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempKbDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempKbDir(const TempKbDir&) = delete;
-    TempKbDir& operator=(const TempKbDir&) = delete;
-
-    std::string write(const std::string& name, const std::string& content) const {
-        auto p = path_ / name;
-        std::filesystem::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << content;
-        return p.string();
-    }
-    std::string path() const { return path_.string(); }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
+using TempKbDir = TempDir;
 
 inline bool has_code(const Diagnostics& d, const std::string& code) {
     for (const auto& x : d.items())

@@ -10,34 +10,11 @@
 
 #include "bindings/lua/lua_rule_runtime.hpp"
 #include "engine/kb/knowledge_base.hpp"
+#include "temp_dir.hpp"
 
 namespace kbdiag::lua_test {
 
-class TempDir {
-public:
-    TempDir() {
-        std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() / ("kbdiag-lua-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string write(const std::string& name, const std::string& content) const {
-        auto p = path_ / name;
-        std::filesystem::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << content;
-        return p.string();
-    }
-    std::string path() const { return path_.string(); }
-
-private:
-    std::filesystem::path path_;
-};
+using TempDir = kbdiag::test::TempDir;
 
 struct RuleSpec {
     std::string id;

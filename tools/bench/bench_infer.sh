@@ -18,7 +18,9 @@ trap 'rm -rf "$tmp"' EXIT
 # A snapshot of this machine, plus facts that make the 0x963 rules run (a Windows 11 23H2 client with a
 # saved credential for the NAS).
 "$kbdiag" collect -q -o "$tmp/snap.yaml" >/dev/null 2>&1 || "$kbdiag" collect -o "$tmp/snap.yaml" >/dev/null
-infer_args=(infer "$tmp/snap.yaml" --error 0x00000963 --format text)
+infer_args=(infer "$tmp/snap.yaml" --error 0x00000963 --format text
+            --fact windows.build=22631 --fact windows.edition=Professional --fact server.vendor=synology
+            --fact user.password_changed_recently=true)
 "$kbdiag" "${infer_args[@]}" >/dev/null   # warm the page cache; fail loudly if infer does not work
 
 now_ns() { date +%s%N; }
