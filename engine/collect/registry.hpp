@@ -12,6 +12,7 @@ namespace kbdiag {
 
 class CollectorRegistry {
 public:
+    // Throws std::invalid_argument for a null collector or an id already registered.
     void add(std::shared_ptr<Collector> collector);
     const std::vector<std::shared_ptr<Collector>>& all() const { return collectors_; }
     const Collector* find(const std::string& id) const;
@@ -29,9 +30,14 @@ struct CollectionResult {
     Diagnostics diagnostics;                // unknown facts dropped, values of the wrong type, failures
 };
 
-// Runs every collector for this platform (others are reported as skipped). Facts not in `kb`'s catalog,
-// or of the wrong type, are dropped with a diagnostic. Later collectors override earlier ones
-// (manual facts come last).
+// Runs every collector for this platform (others are reported as skipped: "not for this platform").
+// They start together, each in its own thread with options.time_limit from its start; one that runs past it
+// is reported as timeout (facts it wrote before the limit are kept, later writes are dropped) and left to
+// finish on its own. Exceptions become status failed. Facts not in `kb`'s catalog are dropped (COL003
+// warning); values of another type are coerce()d to the catalog type or dropped (SNAP004 warning).
+// failed/timeout add COL001/COL002 warnings; collectors' own diagnostics (CLI001, SNAP*) are passed on.
+// Facts merge in registry order, so later collectors override earlier ones (manual facts come last).
+// options.kb, when empty, is filled with a copy of `kb`'s fact catalog.
 CollectionResult run_collectors(const CollectorRegistry& registry, const KnowledgeBase& kb,
                                 const CollectOptions& options);
 

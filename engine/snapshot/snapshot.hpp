@@ -2,14 +2,24 @@
 // Snapshot: what `kbdiag collect` wrote. Schema-versioned YAML (JSON accepted on read: JSON is YAML).
 //
 //   schema: kbdiag-snapshot/1
-//   created: 2026-11-24T10:00:00Z
-//   kbdiag_version: 0.1.0
+//   created: "2026-11-24T10:00:00Z"
+//   kbdiag_version: "0.1.0"
 //   host: {name: pc42, platform: linux}
 //   collectors:
-//     - {id: host.os, status: ok, duration_ms: 3, message: ""}
+//     - {id: host.info, status: ok, duration_ms: 3, message: ""}
 //   facts:
+//     credman.entries:
+//       value:
+//         - {last_written: "2026-11-20T09:00:00Z", persist: enterprise, target: "Domain:target=nas01", ...}
+//       source: windows.credman
+//     lsa.lm_compatibility_level: {state: absent, source: windows.lsa, note: value not set}
 //     windows.build: {value: 22631, source: windows.os}
-//     lsa.lm_compatibility_level: {state: absent, source: windows.lsa, note: "value not set"}
+//
+// Facts are sorted by name and record fields by key; collectors stay in run order. Values are written with
+// their catalog types (timestamps as ISO 8601 strings); strings are quoted whenever a plain scalar could be
+// read as something else. Absent and failed facts carry `state:` and no `value`.
+// Reading: SNAP001 syntax (file:line:col), SNAP002 wrong schema or shape, SNAP003 unknown fact (warning,
+// dropped), SNAP004 value that does not fit its type (dropped), SNAP005 unreadable file.
 #include <optional>
 #include <string>
 #include <vector>

@@ -69,4 +69,13 @@ has "$TMP/out" "  1\. Delete the saved credential"
 has "$TMP/out" "cmdkey /delete:SERVER"
 has "$TMP/out" "Verify:"
 has "$TMP/out" "Escalate"
+# `collect --error` records the error, so `infer` needs no --error (shipped knowledge base).
+run 0 "$KBDIAG" collect -q --error "System error 2403 has occurred." -o "$TMP/err-snap.yaml"
+has "$TMP/err-snap.yaml" "error.code"
+run 0 "$KBDIAG" infer "$TMP/err-snap.yaml"
+has "$TMP/out" "the snapshot says the error is 'System error 2403"
+has "$TMP/out" 'Error: +System error 2403 has occurred'
+has "$TMP/out" "LIKELY CAUSES"
+run 2 "$KBDIAG" collect -q --error 0x963 --fact no.such.fact=1 -o "$TMP/never.yaml"
+[ ! -e "$TMP/never.yaml" ] || fail "a rejected collect must not write a snapshot"
 echo "ok"

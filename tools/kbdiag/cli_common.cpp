@@ -119,6 +119,20 @@ std::pair<std::string, std::string> split_fact_arg(const std::string& arg) {
     return {name, arg.substr(eq + 1)};
 }
 
+FactArg parse_fact_arg(const KnowledgeBase& kb, const std::string& arg) {
+    auto [name, text] = split_fact_arg(arg);
+    const FactDef* def = kb.fact(name);
+    if (!def)
+        throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': '{}' is not in the fact catalog (see "
+                                               "'kbdiag kb facts')",
+                                               codes::cli_bad_fact, arg, name)};
+    ParseResult pr = parse_fact_text(text, def->type, def->values);
+    if (!pr.value)
+        throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': {} ({} expected)", codes::cli_bad_fact, arg,
+                                               pr.error, to_string(def->type))};
+    return FactArg{name, text, *pr.value};
+}
+
 void write_output(const std::string& path, const std::string& content) {
     if (path.empty() || path == "-") {
         std::cout << content;

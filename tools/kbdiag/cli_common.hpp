@@ -53,6 +53,15 @@ std::shared_ptr<const KnowledgeBase> load_kb_or_throw(const GlobalOptions& g, Di
 // Splits "name=value"; throws CliError(exit_usage) on bad syntax.
 std::pair<std::string, std::string> split_fact_arg(const std::string& arg);
 
+// A --fact NAME=VALUE checked against the catalog: the name must be a fact and the value must fit its type.
+// Throws CliError(exit_usage) naming the argument otherwise.
+struct FactArg {
+    std::string name;
+    std::string text;
+    FactValue value;
+};
+FactArg parse_fact_arg(const KnowledgeBase& kb, const std::string& arg);
+
 // Writes `content` to `path` atomically, or to stdout when path is empty or "-". Throws CliError(exit_output).
 void write_output(const std::string& path, const std::string& content);
 

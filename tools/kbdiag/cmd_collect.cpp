@@ -18,6 +18,7 @@ namespace {
 
 struct CollectArgs {
     std::string target;
+    std::string error;
     std::vector<std::string> facts;
     std::vector<std::string> imports;
     std::string output;
@@ -37,18 +38,10 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
     options.import_files = a.imports;
     options.kb = kb;
     for (const auto& arg : a.facts) {
-        auto [name, value] = split_fact_arg(arg);
-        if (!kb->fact(name))
-            throw CliError{exit_usage, fmt::format("error[CLI001]: --fact '{}': '{}' is not in the fact catalog "
-                                                   "(see 'kbdiag kb facts')",
-                                                   arg, name)};
-        const FactDef* def = kb->fact(name);
-        ParseResult pr = parse_fact_text(value, def->type, def->values);
-        if (!pr.value)
-            throw CliError{exit_usage, fmt::format("error[CLI001]: --fact '{}': {} ({} expected)", arg, pr.error,
-                                                   to_string(def->type))};
-        options.manual_facts[name] = value;
+        FactArg fact = parse_fact_arg(*kb, arg);
+        options.manual_facts[fact.name] = fact.text;
     }
+    if (!a.error.empty()) options.manual_facts["error.code"] = a.error;   // infer picks the problem from it
     for (const auto& file : a.imports) {
         std::error_code ec;
         if (!std::filesystem::is_regular_file(file, ec))
@@ -105,6 +98,8 @@ void setup_collect(CLI::App& app, const GlobalOptions& g, RunFn& run) {
     CLI::App* sub = app.add_subcommand("collect", "Collect facts about this machine into a snapshot file");
     sub->add_option("--target", a.target, "The share that fails: \\\\server\\share, //server/share or smb://server/share")
         ->type_name("UNC");
+    sub->add_option("-e,--error", a.error, "The error the user saw (0x00000963, 2403, ...); infer then needs no --error")
+        ->type_name("CODE");
     sub->add_option("--fact", a.facts, "Add a fact by hand (repeatable)")
         ->type_name("NAME=VALUE")
         ->expected(1)

@@ -38,24 +38,13 @@ std::string list_problems(const KnowledgeBase& kb) {
     return out;
 }
 
-// A fact in the snapshot that names the error (e.g. error.code), if any problem matches it.
+// The error the snapshot names (`kbdiag collect --error`), if a problem matches it.
 const Problem* problem_from_facts(const KnowledgeBase& kb, const FactStore& facts, std::string& typed) {
-    for (const auto& [name, entry] : facts.entries()) {
-        if (entry.state != FactState::known) continue;
-        if (name.find("error") == std::string::npos) continue;
-        std::string text;
-        if (entry.value.is_string())
-            text = entry.value.as_string();
-        else if (entry.value.is_int())
-            text = std::to_string(entry.value.as_int());
-        else
-            continue;
-        if (const Problem* p = kb.find_problem_by_code(text)) {
-            typed = text;
-            return p;
-        }
-    }
-    return nullptr;
+    const FactValue* code = facts.value("error.code");
+    if (!code || !code->is_string()) return nullptr;
+    const Problem* p = kb.find_problem_by_code(code->as_string());
+    if (p) typed = code->as_string();
+    return p;
 }
 
 int run_infer(const GlobalOptions& g, const InferArgs& a) {
@@ -106,17 +95,8 @@ int run_infer(const GlobalOptions& g, const InferArgs& a) {
 
     // --fact overrides the snapshot.
     for (const auto& arg : a.facts) {
-        auto [name, text] = split_fact_arg(arg);
-        const FactDef* def = kb->fact(name);
-        if (!def)
-            throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': '{}' is not in the fact catalog (see "
-                                                   "'kbdiag kb facts')",
-                                                   codes::cli_bad_fact, arg, name)};
-        ParseResult pr = parse_fact_text(text, def->type, def->values);
-        if (!pr.value)
-            throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': {} ({} expected)", codes::cli_bad_fact,
-                                                   arg, pr.error, to_string(def->type))};
-        facts.set(name, *pr.value, "manual", "--fact");
+        FactArg fact = parse_fact_arg(*kb, arg);
+        facts.set(fact.name, std::move(fact.value), "manual", "--fact");
     }
     if (host.empty())
         if (const FactValue* h = facts.value("host.name"); h && h->is_string()) host = h->as_string();
