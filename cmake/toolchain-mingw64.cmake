@@ -39,11 +39,28 @@ set(ENV{PKG_CONFIG_LIBDIR} "${KBDIAG_WIN_DEPS}/lib/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
 
+# -Wno-restrict: MinGW's GCC 12 reports a false -Wrestrict inside
+# libstdc++'s char_traits.h for std::string operations (GCC bug 105329), which -Werror would turn into a
+# build failure.
+set(CMAKE_CXX_FLAGS_INIT "-Wno-restrict")
+
 # A static exe that imports only system DLLs (no libstdc++-6.dll / libwinpthread-1.dll to ship).
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
 
-# ctest (and doctest's test discovery) run the Windows executables through Wine.
-find_program(KBDIAG_WINE NAMES wine wine64 PATHS /usr/bin /usr/lib/wine NO_CMAKE_FIND_ROOT_PATH)
+# ctest (and doctest's test discovery) run the Windows executables through Wine, via cmake/wine-run.sh:
+# headless, WINEDEBUG=-all, in the Wine prefix <build dir>/wine-prefix (or $KBDIAG_WINEPREFIX), with a
+# persistent wineserver started the way that keeps ctest from waiting on Wine's background services.
+find_program(KBDIAG_WINE NAMES wine PATHS /usr/bin NO_CMAKE_FIND_ROOT_PATH)
 if(KBDIAG_WINE)
-  set(CMAKE_CROSSCOMPILING_EMULATOR "${KBDIAG_WINE}")
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_CURRENT_LIST_DIR}/wine-run.sh;${CMAKE_BINARY_DIR}/wine-prefix")
 endif()
+
+# The ZIP package (kbdiag.exe + knowledge/), added to the kbdiag project only.
+set(CMAKE_PROJECT_kbdiag_INCLUDE "${CMAKE_CURRENT_LIST_DIR}/windows-package.cmake")
+
+# System import libraries, linked after everything else: CMake's Windows-GNU defaults plus netapi32 (NetUseEnum,
+# NetGetJoinInformation) and ws2_32 (Winsock). Cached here because the platform module would set the default
+# list after this file (a _INIT variable set here is overwritten).
+set(CMAKE_CXX_STANDARD_LIBRARIES
+    "-lnetapi32 -lws2_32 -lkernel32 -luser32 -lgdi32 -lwinspool -lshell32 -lole32 -loleaut32 -luuid -lcomdlg32 -ladvapi32"
+    CACHE STRING "Libraries linked into every C++ executable")

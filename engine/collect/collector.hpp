@@ -65,6 +65,7 @@ struct CollectOptions {
     std::vector<std::string> import_files;             // --import SNAPSHOT
     std::map<std::string, std::string> env;            // environment overrides (tests); a name not here: the real one
     std::string target;                                // --target \\server\share, //server/share, smb://server/share
+    std::string server;                                // --server HOST[:PORT]: the server to probe (probe.smb)
     // The fact catalog, for collectors that type what people typed (manual) or read snapshots (import).
     // run_collectors() fills it (with a copy of the catalog) when it is empty.
     std::shared_ptr<const KnowledgeBase> kb;

@@ -155,7 +155,10 @@ ProcessResult run_process(const std::vector<std::string>& argv_in, std::chrono::
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGPIPE);
     posix_spawnattr_setsigdefault(&setup.attr, &defaults);
-    posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
+    sigset_t none;   // the calling thread may block signals; the child starts with none blocked
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&setup.attr, &none);
+    posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
     std::vector<std::string> args = argv_in;
     std::vector<std::string> env = child_environment(env_overrides);

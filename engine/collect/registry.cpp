@@ -10,6 +10,10 @@
 
 #include "engine/collect/builtin.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/probe/probe_collector.hpp"
+#ifdef _WIN32
+#include "engine/collect/windows/windows_collectors.hpp"   // issue 3: the Windows collectors
+#endif
 
 namespace kbdiag {
 
@@ -172,6 +176,15 @@ CollectorRegistry builtin_collectors() {
     r.add(make_target_collector());
     r.add(make_linux_cifs_collector());
     r.add(make_samba_client_collector());
+    r.add(make_probe_collector());   // probe.smb: only when --server or --target names a server
+#ifdef _WIN32   // issue 3: live Windows state through Win32 APIs (engine/collect/windows/)
+    r.add(make_windows_os_collector());
+    r.add(make_windows_domain_collector());
+    r.add(make_windows_lsa_collector());
+    r.add(make_windows_smb_client_collector());
+    r.add(make_windows_credman_collector());
+    r.add(make_windows_net_use_collector());
+#endif
     r.add(make_import_collector());
     r.add(make_manual_collector());   // last: what a person says overrides what was collected
     return r;

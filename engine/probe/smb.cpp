@@ -185,14 +185,14 @@ Bytes negotiate_request(const std::vector<std::uint16_t>& dialects, const std::u
         w.u16(10);
         w.u32(0);
         w.u16(4);
-        for (std::uint16_t c : {2, 1, 4, 3}) w.u16(c);
+        for (int c : {2, 1, 4, 3}) w.u16(static_cast<std::uint16_t>(c));
         w.align(0, 8);
         // SMB2_SIGNING_CAPABILITIES: AES-GMAC, AES-CMAC, HMAC-SHA256.
         w.u16(8);
         w.u16(8);
         w.u32(0);
         w.u16(3);
-        for (std::uint16_t a : {2, 1, 0}) w.u16(a);
+        for (int a : {2, 1, 0}) w.u16(static_cast<std::uint16_t>(a));
     }
     return w.take();
 }
@@ -365,6 +365,74 @@ Parsed<NegotiateResponse> parse_negotiate_response(ByteSpan m) {
     return ok(r);
 }
 
+namespace {
+// A NUL-terminated UTF-16LE string at `off` (or up to the end); advances `off` past the terminator.
+std::string utf16z(ByteSpan s, std::size_t& off);
+}  // namespace
+
+Bytes session_setup_request(const Bytes& security_blob) {
+    Writer w;
+    w.bytes(smb1_magic);
+    w.u8(0x73);        // SMB_COM_SESSION_SETUP_ANDX
+    w.u32(0);
+    w.u8(0x18);
+    w.u16(0xC843);
+    w.u16(0);
+    w.zeros(8);
+    w.u16(0);
+    w.u16(0xFFFF);
+    w.u16(0xFEFF);
+    w.u16(0);
+    w.u16(1);          // MID
+    w.u8(12);          // WordCount
+    w.u8(0xFF);        // no AndX command
+    w.u8(0);
+    w.u16(0);
+    w.u16(61440);      // MaxBufferSize
+    w.u16(50);         // MaxMpxCount
+    w.u16(0);          // VcNumber
+    w.u32(0);          // SessionKey
+    w.u16(static_cast<std::uint16_t>(security_blob.size()));
+    w.u32(0);          // Reserved
+    w.u32(0x800000D4); // Capabilities: extended security, NT status, NT SMBs, large files, unicode
+    const std::size_t byte_count_at = w.size();
+    w.u16(0);
+    w.bytes(security_blob);
+    if (w.size() % 2) w.u8(0);   // unicode strings are aligned
+    w.u16(0);          // NativeOS ""
+    w.u16(0);          // NativeLanMan ""
+    w.put_u16_at(byte_count_at, static_cast<std::uint16_t>(w.size() - byte_count_at - 2));
+    return w.take();
+}
+
+Parsed<SessionSetupResponse> parse_session_setup_response(ByteSpan m) {
+    if (starts_with(m, smb2_magic)) return fail<SessionSetupResponse>("the server answered with SMB2");
+    if (!starts_with(m, smb1_magic)) return fail<SessionSetupResponse>("not an SMB1 message");
+    if (m.size() < 35) return fail<SessionSetupResponse>("SMB1 message cut short");
+    if (m[4] != 0x73)
+        return fail<SessionSetupResponse>(fmt::format("expected a SESSION_SETUP_ANDX response, got 0x{:02X}", m[4]));
+    SessionSetupResponse r;
+    r.status = *u32_at(m, 5);
+    const std::uint8_t words = m[32];
+    if (words == 0) return ok(std::move(r));
+    if (words != 4) return fail<SessionSetupResponse>(fmt::format("SESSION_SETUP_ANDX with {} words (4 expected)", words));
+    auto params = slice(m, 33, 8);
+    auto byte_count = u16_at(m, 41);
+    if (!params || !byte_count) return fail<SessionSetupResponse>("SESSION_SETUP_ANDX parameters cut short");
+    const std::uint16_t blob_length = *u16_at(*params, 6);
+    auto data = slice(m, 43, *byte_count);
+    if (!data) return fail<SessionSetupResponse>("SESSION_SETUP_ANDX data runs past the message");
+    if (blob_length > data->size()) return fail<SessionSetupResponse>("security blob longer than the data");
+    r.security_blob.assign(data->begin(), data->begin() + blob_length);
+    std::size_t off = 43 + std::size_t{blob_length};
+    const std::size_t end = 43 + data->size();
+    if (off % 2) ++off;   // unicode alignment from the header start
+    auto strings = slice(m, 0, end);
+    if (off < end) r.native_os = utf16z(*strings, off);
+    if (off < end) r.native_lanman = utf16z(*strings, off);
+    return ok(std::move(r));
+}
+
 }  // namespace smb1
 
 // ---- NTLMSSP -------------------------------------------------------------------------------------
@@ -519,6 +587,18 @@ Parsed<Challenge> parse_challenge_in_blob(ByteSpan blob) {
 }
 
 }  // namespace ntlmssp
+
+namespace smb1 {
+namespace {
+std::string utf16z(ByteSpan s, std::size_t& off) {
+    std::size_t end = off;
+    while (end + 1 < s.size() && (s[end] != 0 || s[end + 1] != 0)) end += 2;
+    std::string out = ntlmssp::utf16le_to_utf8(s.subspan(std::min(off, s.size()), std::min(end, s.size()) - std::min(off, s.size())));
+    off = end + 2;
+    return out;
+}
+}  // namespace
+}  // namespace smb1
 
 std::optional<std::int64_t> filetime_to_unix(std::uint64_t ft) {
     constexpr std::uint64_t epoch_diff = 116444736000000000ULL;   // 1601 -> 1970 in 100 ns

@@ -117,6 +117,18 @@ struct NegotiateResponse {
 };
 // Parses an SMB1 NEGOTIATE response (any word count: a refusal has 1 word). An SMB2 reply is an error.
 Parsed<NegotiateResponse> parse_negotiate_response(ByteSpan message);
+
+// SMB_COM_SESSION_SETUP_ANDX (extended security form) carrying `security_blob`, MID 1, empty NativeOS/LanMan.
+Bytes session_setup_request(const Bytes& security_blob);
+
+struct SessionSetupResponse {
+    std::uint32_t status = 0;   // STATUS_MORE_PROCESSING_REQUIRED when a challenge follows
+    Bytes security_blob;
+    std::string native_os;       // e.g. "Windows 6.1" (Samba), "Windows Server 2003 3790 Service Pack 2"
+    std::string native_lanman;   // e.g. "Samba 4.17.12-Debian"
+};
+// An extended-security SESSION_SETUP_ANDX response (4 words); an error reply (0 words) has only `status`.
+Parsed<SessionSetupResponse> parse_session_setup_response(ByteSpan message);
 }  // namespace smb1
 
 // ---- NTLMSSP and SPNEGO ------------------------------------------------------------------------

@@ -275,7 +275,12 @@ TEST_CASE("the planted secret appears nowhere in a snapshot of a full collection
     KnowledgeBase kb = collect_test_kb();
     CollectOptions options = tree_options(root.str());
     options.target = "\\\\nas01\\public";
-    CollectionResult result = run_collectors(builtin_collectors(), kb, options);
+    // Every builtin collector except network probes: unit tests do not reach out to "nas01".
+    CollectorRegistry reg;
+    const CollectorRegistry builtin = builtin_collectors();
+    for (const auto& c : builtin.all())
+        if (c->id().rfind("probe.", 0) != 0) reg.add(c);
+    CollectionResult result = run_collectors(reg, kb, options);
     for (const auto& rep : result.reports)
         if (rep.id == "host.info" || rep.id == "linux.cifs" || rep.id == "linux.samba_client" || rep.id == "target")
             CHECK_MESSAGE(rep.status == CollectorStatus::ok, rep.id << ": " << rep.message);

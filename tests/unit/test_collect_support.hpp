@@ -7,7 +7,11 @@
 #include <string>
 #include <vector>
 
+#ifdef _WIN32   // Windows build (issue 3): no mkdtemp/geteuid; see TempDir and running_as_root below
+#include <random>
+#else
 #include <unistd.h>
+#endif
 
 #include "engine/kb/knowledge_base.hpp"
 
@@ -79,8 +83,17 @@ inline KnowledgeBase collect_test_kb() {
 struct TempDir {
     fs::path path;
     TempDir() {
+#ifdef _WIN32   // no mkdtemp: a random name, created exclusively (create_directory is false when it exists)
+        std::random_device rd;
+        for (int i = 0; i < 100 && path.empty(); ++i) {
+            fs::path p = fs::temp_directory_path() / ("kbdiag-test-" + std::to_string(rd()));
+            std::error_code ec;
+            if (fs::create_directory(p, ec)) path = p;
+        }
+#else
         std::string pattern = (fs::temp_directory_path() / "kbdiag-test-XXXXXX").string();
         if (::mkdtemp(pattern.data())) path = pattern;
+#endif
     }
     ~TempDir() {
         std::error_code ec;
@@ -102,6 +115,10 @@ inline void copy_fake_tree(const TempDir& dir) {
     fs::copy(collect_data("tree"), dir.path, fs::copy_options::recursive);
 }
 
+#ifdef _WIN32
+inline bool running_as_root() { return false; }   // Windows build: permission tests are POSIX-only
+#else
 inline bool running_as_root() { return ::geteuid() == 0; }
+#endif
 
 }  // namespace kbdiag::testing

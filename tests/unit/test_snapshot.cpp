@@ -73,21 +73,26 @@ int column_of(const std::string& text, int line, const std::string& needle) {
     return static_cast<int>(text.find(needle, pos) - pos) + 1;
 }
 
+#ifdef _WIN32   // Windows build (issue 3): no setenv/unsetenv; _putenv_s with "" removes a variable
+inline int setenv(const char* n, const char* v, int) { return ::_putenv_s(n, v); }
+inline int unsetenv(const char* n) { return ::_putenv_s(n, ""); }
+#endif
+
 struct EnvVar {   // sets or unsets one variable for a scope
     std::string name;
     std::optional<std::string> old;
     EnvVar(std::string n, const char* value) : name(std::move(n)) {
         if (const char* v = std::getenv(name.c_str())) old = v;
         if (value)
-            ::setenv(name.c_str(), value, 1);
+            setenv(name.c_str(), value, 1);
         else
-            ::unsetenv(name.c_str());
+            unsetenv(name.c_str());
     }
     ~EnvVar() {
         if (old)
-            ::setenv(name.c_str(), old->c_str(), 1);
+            setenv(name.c_str(), old->c_str(), 1);
         else
-            ::unsetenv(name.c_str());
+            unsetenv(name.c_str());
     }
 };
 
@@ -394,6 +399,13 @@ TEST_CASE("default_snapshot_path: KBDIAG_SNAPSHOT, then XDG_STATE_HOME, then ~/.
     EnvVar xdg("XDG_STATE_HOME", "/xdg/state");
     EnvVar home("HOME", "/home/tech");
     CHECK(default_snapshot_path() == "/tmp/explicit.yaml");
+#ifdef _WIN32   // Windows build (issue 3): the default place is %LOCALAPPDATA%\kbdiag\snapshot.yaml
+    {
+        EnvVar no_snap("KBDIAG_SNAPSHOT", nullptr);
+        EnvVar local("LOCALAPPDATA", "C:\\Users\\tech\\AppData\\Local");
+        CHECK(default_snapshot_path() == "C:\\Users\\tech\\AppData\\Local\\kbdiag\\snapshot.yaml");
+    }
+#else
     {
         EnvVar no_snap("KBDIAG_SNAPSHOT", nullptr);
         CHECK(default_snapshot_path() == "/xdg/state/kbdiag/snapshot.yaml");
@@ -402,4 +414,5 @@ TEST_CASE("default_snapshot_path: KBDIAG_SNAPSHOT, then XDG_STATE_HOME, then ~/.
         EnvVar no_xdg("XDG_STATE_HOME", nullptr);
         CHECK(default_snapshot_path() == "/home/tech/.local/state/kbdiag/snapshot.yaml");
     }
+#endif
 }

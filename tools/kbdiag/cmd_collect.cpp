@@ -18,6 +18,7 @@ namespace {
 
 struct CollectArgs {
     std::string target;
+    std::string server;   // --server HOST[:PORT] (probe.smb)
     std::string error;
     std::vector<std::string> facts;
     std::vector<std::string> imports;
@@ -35,6 +36,7 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
     options.root = a.root;
     options.time_limit = std::chrono::milliseconds(a.time_limit_ms);
     options.target = a.target;
+    options.server = a.server;
     options.import_files = a.imports;
     options.kb = kb;
     for (const auto& arg : a.facts) {
@@ -100,6 +102,8 @@ void setup_collect(CLI::App& app, const GlobalOptions& g, RunFn& run) {
         ->type_name("UNC");
     sub->add_option("-e,--error", a.error, "The error the user saw (0x00000963, 2403, ...); infer then needs no --error")
         ->type_name("CODE");
+    sub->add_option("--server", a.server, "Probe this SMB server (default: the server of --target)")
+        ->type_name("HOST[:PORT]");
     sub->add_option("--fact", a.facts, "Add a fact by hand (repeatable)")
         ->type_name("NAME=VALUE")
         ->expected(1)

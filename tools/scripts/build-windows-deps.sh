@@ -110,7 +110,7 @@ Name: Lua
 Description: Lua 5.4 (static, MinGW-w64, from Debian's $(basename "$lua_src") sources)
 Version: $(basename "$lua_src" | sed 's/^lua5\.4-//')
 Cflags: -I\${includedir}
-Libs: \${libdir}/liblua5.4.a
+Libs: -L\${libdir} -llua5.4
 EOF
 
 cmake_install fmt "$(src_dir "${globs[2]}")" -DFMT_TEST=OFF -DFMT_DOC=OFF -DFMT_INSTALL=ON

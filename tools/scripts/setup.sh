@@ -11,7 +11,8 @@ run_demo=1
 [ "${1:-}" = "--no-run" ] && run_demo=0
 
 packages=(cmake ninja-build pkg-config g++ liblua5.4-dev libyaml-cpp-dev libfmt-dev doctest-dev libcli11-dev
-          nlohmann-json3-dev samba-common-bin)
+          nlohmann-json3-dev samba-common-bin
+          samba smbclient libnss-wrapper)   # tests/samba/run.sh: the server probe against real Samba
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then

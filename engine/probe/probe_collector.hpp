@@ -1,0 +1,28 @@
+#pragma once
+// The probe.smb collector (engine/collect/probe_collector.cpp): runs the server probe when a server is
+// known (--server HOST[:PORT], else the server of --target) and turns its result into server.* facts.
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/collect/collector.hpp"
+#include "engine/probe/probe.hpp"
+
+namespace kbdiag {
+
+std::shared_ptr<Collector> make_probe_collector();   // probe.smb
+
+// The facts probe.smb can write (all in knowledge/facts/probe.yaml).
+const std::vector<std::string>& probe_fact_names();
+
+// Writes the facts for one probe result; `now` (Unix seconds) gives the clock skew. Returns the status.
+CollectorOutcome write_probe_facts(const probe::ProbeResult& result, const probe::ServerSpec& server,
+                                   std::int64_t now, FactSink& sink);
+
+// The first NT status in smbclient's output and the step it belongs to (ok, negotiate, session_setup,
+// tree_connect, other); NT_STATUS_OK/ok when there is none and smbclient exited 0; nullopt otherwise.
+std::optional<std::pair<std::string, std::string>> parse_smbclient_status(const std::string& output, int exit_code);
+
+}  // namespace kbdiag
