@@ -22,6 +22,7 @@ function(_kbdiag_windows_package)
   set(CPACK_SYSTEM_NAME win64)
   set(CPACK_PACKAGE_FILE_NAME kbdiag-${PROJECT_VERSION}-win64)
   set(CPACK_INCLUDE_TOPLEVEL_DIRECTORY ON)   # the zip unpacks into one kbdiag-<version>-win64 folder
+  set(CPACK_COMPONENT_INCLUDE_TOPLEVEL_DIRECTORY ON)   # the same, for component (archive) installs
   # Only the flat layout above, not the generic install rules (bin/, share/kbdiag/knowledge).
   set(CPACK_ARCHIVE_COMPONENT_INSTALL ON)
   set(CPACK_COMPONENTS_ALL windows_zip)

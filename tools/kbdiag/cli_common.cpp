@@ -1,6 +1,18 @@
 #include "tools/kbdiag/cli_common.hpp"
 
 #include <unistd.h>
+#ifdef _WIN32   // Windows build (issue 3): GetModuleFileNameW for exe_dir()
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#ifndef NOGDI
+#define NOGDI
+#endif
+#include <windows.h>
+#endif
 
 #include <cstdlib>
 #include <filesystem>
@@ -37,10 +49,18 @@ const char* const exit_codes_help =
 namespace {
 
 fs::path exe_dir() {
+#ifdef _WIN32   // Windows build (issue 3): no /proc; the module's own path (the zip has <exe dir>/knowledge)
+    std::wstring buf(32768, L'\0');
+    DWORD n = ::GetModuleFileNameW(nullptr, buf.data(), static_cast<DWORD>(buf.size()));
+    if (n == 0 || n >= buf.size()) return {};
+    buf.resize(n);
+    return fs::path(buf).parent_path();
+#else
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (ec) return {};
     return exe.parent_path();
+#endif
 }
 
 bool is_dir(const fs::path& p) {

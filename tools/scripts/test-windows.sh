@@ -83,14 +83,25 @@ fi
 t=$(date +%s)
 (cd "$app" && cpack -G ZIP >/dev/null)
 zip=$(ls -1 "$app"/kbdiag-*-win64.zip | tail -n1)
-python3 - "$zip" <<'EOF'
+# The package as a technician gets it: one folder with kbdiag.exe and knowledge/, which the exe finds by itself.
+rm -rf "$app/package-test"
+mkdir -p "$app/package-test"
+python3 - "$zip" "$app/package-test" <<'EOF2'
 import sys, zipfile
-names = zipfile.ZipFile(sys.argv[1]).namelist()
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
 top = names[0].split('/')[0]
 need = [f"{top}/kbdiag.exe", f"{top}/knowledge/facts/collected.yaml"]
 missing = [n for n in need if n not in names]
-if missing:
-    sys.exit(f"package {sys.argv[1]} lacks {missing}")
-print(f"==> package {sys.argv[1]}: {len(names)} files, {top}/kbdiag.exe + {top}/knowledge/")
-EOF
+if missing or any(not n.startswith(top + "/") for n in names):
+    sys.exit(f"package {sys.argv[1]}: not one folder with kbdiag.exe and knowledge/ ({missing})")
+z.extractall(sys.argv[2])
+print(f"==> package {sys.argv[1]}: {len(names)} entries in {top}/ (kbdiag.exe, knowledge/)")
+EOF2
+pkg_exe=$(ls -1 "$app"/package-test/*/kbdiag.exe)
+(cd "$(dirname "$pkg_exe")" && env -u KBDIAG_KNOWLEDGE wine kbdiag.exe kb lint --strict </dev/null >"$app/package-test/lint.log" 2>&1) \
+  || { cat "$app/package-test/lint.log" >&2; echo "the packaged kbdiag.exe cannot lint its knowledge" >&2; exit 1; }
+grep -q 'package-test.*knowledge' "$app/package-test/lint.log" \
+  || { cat "$app/package-test/lint.log" >&2; echo "the packaged kbdiag.exe did not use its own knowledge/" >&2; exit 1; }
+echo "==> packaged kbdiag.exe lints its own knowledge/ under Wine: $(secs "$t") s"
 echo "==> Windows build and tests passed in $(secs "$t_start") s"

@@ -8,3 +8,4 @@ bash "$here/tools/scripts/setup.sh" --no-run
 cd "$here"
 echo "==> cmake --workflow --preset release (configure, build, test)"
 cmake --workflow --preset release
+bash "$here/tools/scripts/test-windows.sh"   # the Windows build: MinGW cross build, tests under Wine, the zip
