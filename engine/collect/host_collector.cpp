@@ -4,7 +4,9 @@
 #include "engine/collect/builtin.hpp"
 #include "engine/collect/root_files.hpp"
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include "engine/collect/windows/win32_text.hpp"
+#else
 #include <sys/utsname.h>
 #include <unistd.h>
 #endif
@@ -53,7 +55,14 @@ struct Tally {
 
 void host_name(const CollectOptions& options, FactSink& sink, Tally& t) {
     if (live(options)) {
-#ifndef _WIN32
+#ifdef _WIN32
+        wchar_t name[256] = {};
+        DWORD size = 255;
+        if (::GetComputerNameExW(ComputerNameDnsHostname, name, &size) && size > 0) {
+            sink.set("host.name", win::narrow(name, size));
+            return;
+        }
+#else
         char name[256] = {};
         if (::gethostname(name, sizeof name - 1) == 0 && name[0]) {
             sink.set("host.name", std::string(name));
@@ -73,6 +82,12 @@ void host_name(const CollectOptions& options, FactSink& sink, Tally& t) {
 }
 
 void os_release(const CollectOptions& options, FactSink& sink, Tally& t) {
+#ifdef _WIN32
+    if (live(options)) {   // Windows has no os-release; the windows.os collector reads its version
+        sink.set_absent("host.os_release", "Windows: see windows.product_name and windows.build");
+        return;
+    }
+#endif
     auto r = read_under_root(options.root, "etc/os-release");
     if (r.status == ReadStatus::missing) r = read_under_root(options.root, "usr/lib/os-release");
     if (r.status != ReadStatus::ok) {
@@ -107,7 +122,19 @@ void kernel_and_arch(const CollectOptions& options, FactSink& sink, Tally& t) {
         return;
     }
 #else
-    sink.set_failed("host.arch", "not collected on this platform");
+    if (live(options)) {   // the kernel's release is the Windows build: windows.os reads it
+        SYSTEM_INFO info{};
+        ::GetNativeSystemInfo(&info);
+        switch (info.wProcessorArchitecture) {
+            case PROCESSOR_ARCHITECTURE_AMD64: sink.set("host.arch", std::string("x86_64")); break;
+            case PROCESSOR_ARCHITECTURE_ARM64: sink.set("host.arch", std::string("aarch64")); break;
+            case PROCESSOR_ARCHITECTURE_INTEL: sink.set("host.arch", std::string("x86")); break;
+            default: sink.set_failed("host.arch", fmt::format("unknown processor architecture {}", info.wProcessorArchitecture));
+        }
+        sink.set_absent("host.kernel", "Windows: see windows.build");
+        return;
+    }
+    sink.set_failed("host.arch", "not collected from a file-system root on Windows");
 #endif
     auto r = read_under_root(options.root, "proc/sys/kernel/osrelease");
     std::string release = r.status == ReadStatus::ok ? trim(r.content) : std::string{};

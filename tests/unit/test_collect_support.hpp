@@ -34,7 +34,7 @@ inline FactDef make_def(const std::string& id, FactType type, std::map<std::stri
     return d;
 }
 
-// The catalog entries of TEAM-NOTES "Fact names", for the collectors that run on Linux, plus a few others.
+// The catalog entries (knowledge/facts/collected.yaml) of the collectors that run on Linux, plus a few others.
 inline KnowledgeBase collect_test_kb() {
     KnowledgeBase kb;
     auto add = [&](FactDef d) { kb.facts[d.id] = std::move(d); };

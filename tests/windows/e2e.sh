@@ -84,6 +84,8 @@ fact stale_credential 'windows.product_name: \{value: Windows 11 Pro'
 fact stale_credential 'lsa.lm_compatibility_level: \{state: absent'
 fact stale_credential 'persist: local_machine, target: nas01, type: domain_password'
 fact stale_credential '\{id: windows.credman, status: ok'
+fact stale_credential 'host.arch: \{value: x86_64'                # GetNativeSystemInfo, not Linux files via Z:
+fact stale_credential 'host.os_release: \{state: absent'
 
 echo "==> situation 2: Windows 11 23H2 Home, LmCompatibilityLevel 2, toward a Samba NAS that refuses NTLMv1"
 windows 22631 4460 23H2 Core

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/collect/windows/win32_text.hpp"
 #include "engine/collect/windows/windows_facts.hpp"
 
 namespace kbdiag {
@@ -21,22 +22,6 @@ namespace {
 
 using namespace kbdiag::win;
 
-std::wstring widen(const std::string& s) {
-    if (s.empty()) return {};
-    int n = ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-    std::wstring w(static_cast<std::size_t>(n), L'\0');
-    ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
-    return w;
-}
-
-std::string narrow(const wchar_t* w, std::size_t len) {
-    if (!w || len == 0) return {};
-    int n = ::WideCharToMultiByte(CP_UTF8, 0, w, static_cast<int>(len), nullptr, 0, nullptr, nullptr);
-    std::string s(static_cast<std::size_t>(n), '\0');
-    ::WideCharToMultiByte(CP_UTF8, 0, w, static_cast<int>(len), s.data(), n, nullptr, nullptr);
-    return s;
-}
-std::string narrow(const wchar_t* w) { return w ? narrow(w, wcslen(w)) : std::string{}; }
 
 // The live registry through RegGetValueW (no expansion, any type; 64-bit view: this is a 64-bit exe).
 class LiveRegistry final : public RegistryReader {
