@@ -1,6 +1,7 @@
 // host.info: the machine's name, operating system, release, kernel and architecture.
 #include <fmt/format.h>
 
+#include "engine/core/text.hpp"
 #include "engine/collect/builtin.hpp"
 #include "engine/collect/root_files.hpp"
 
@@ -15,12 +16,7 @@ namespace kbdiag {
 
 namespace {
 
-std::string trim(std::string_view s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    auto e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
+using text::trim;
 
 bool live(const CollectOptions& options) { return options.root.empty() || options.root == "/"; }
 

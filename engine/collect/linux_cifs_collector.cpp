@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/text.hpp"
 #include "engine/collect/builtin.hpp"
 #include "engine/collect/root_files.hpp"
 
@@ -20,10 +21,7 @@ namespace kbdiag {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+using text::lower;
 
 bool is_octal(char c) { return c >= '0' && c <= '7'; }
 
@@ -58,17 +56,7 @@ std::string value_of(const std::string& option) {
 std::string user_without_password(const std::string& user) { return user.substr(0, user.find('%')); }
 
 void split_server_share(const std::string& source, std::string& server, std::string& share) {
-    std::vector<std::string> parts;
-    std::string current;
-    for (char c : source) {
-        if (c == '/' || c == '\\') {
-            if (!current.empty()) parts.push_back(std::move(current));
-            current.clear();
-        } else {
-            current += c;
-        }
-    }
-    if (!current.empty()) parts.push_back(std::move(current));
+    auto parts = text::split_path(source);
     if (!parts.empty()) server = parts[0];
     if (parts.size() > 1) share = parts[1];
 }

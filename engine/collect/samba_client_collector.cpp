@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/text.hpp"
 #include "engine/collect/builtin.hpp"
 #include "engine/collect/process.hpp"
 #include "engine/collect/root_files.hpp"
@@ -18,12 +19,7 @@ namespace kbdiag {
 
 namespace {
 
-std::string trim(std::string_view s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    auto e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
+using text::trim;
 
 // Samba's parameter-name normalisation: case and spaces do not matter.
 std::string normalise_name(std::string_view name) {

@@ -3,18 +3,15 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/text.hpp"
 #include "engine/collect/builtin.hpp"
 
 namespace kbdiag {
 
 namespace {
 
-std::string trim(std::string_view s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    auto e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
+using text::trim;
+using text::split_path;
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
@@ -45,21 +42,6 @@ bool percent_decode(std::string_view in, std::string& out) {
         i += 2;
     }
     return true;
-}
-
-std::vector<std::string> split_path(std::string_view s) {
-    std::vector<std::string> parts;
-    std::string current;
-    for (char c : s) {
-        if (c == '/' || c == '\\') {
-            if (!current.empty()) parts.push_back(std::move(current));
-            current.clear();
-        } else {
-            current += c;
-        }
-    }
-    if (!current.empty()) parts.push_back(std::move(current));
-    return parts;
 }
 
 bool valid_server(const std::string& s) {

@@ -1,3 +1,4 @@
+#include "engine/core/text.hpp"
 #include "engine/facts/fact_value.hpp"
 
 #include <algorithm>
@@ -11,6 +12,9 @@ namespace kbdiag {
 
 namespace {
 
+using text::trim;
+using text::lower;
+
 struct TypeName {
     FactType type;
     const char* name;
@@ -21,18 +25,6 @@ constexpr TypeName type_names[] = {
     {FactType::string_list, "string_list"}, {FactType::timestamp, "timestamp"},
     {FactType::records, "records"},
 };
-
-std::string trim(std::string_view s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    auto e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 std::optional<bool> parse_bool(std::string_view text) {
     auto t = lower(trim(text));

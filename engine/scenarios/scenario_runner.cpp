@@ -1,4 +1,5 @@
 // The scenario runner behind `kbdiag kb test`.
+#include "engine/core/text.hpp"
 #include "engine/scenarios/scenario_runner.hpp"
 
 #include <algorithm>
@@ -17,10 +18,7 @@ namespace kbdiag {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
+using text::lower;
 
 std::string pct(double p) { return fmt::format("{:.1f}%", 100.0 * p); }
 

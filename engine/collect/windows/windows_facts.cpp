@@ -1,5 +1,6 @@
 // Windows API results -> catalog facts. Platform-neutral on purpose: compiled everywhere and unit-tested
 // natively on recorded data (tests/unit/test_windows_*.cpp); the API calls are in win32_*.cpp.
+#include "engine/core/text.hpp"
 #include "engine/collect/windows/windows_facts.hpp"
 
 #include <algorithm>
@@ -12,10 +13,7 @@ namespace kbdiag::win {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+using text::lower;
 
 std::string type_name(std::uint32_t type) {
     switch (type) {
