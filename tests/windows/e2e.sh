@@ -86,6 +86,7 @@ fact stale_credential 'persist: local_machine, target: nas01, type: domain_passw
 fact stale_credential '\{id: windows.credman, status: ok'
 fact stale_credential 'host.arch: \{value: x86_64'                # GetNativeSystemInfo, not Linux files via Z:
 fact stale_credential 'host.os_release: \{state: absent'
+fact stale_credential 'host.netbios_name: \{value: "?[A-Za-z0-9]'      # GetComputerNameExW
 
 echo "==> situation 2: Windows 11 23H2 Home, LmCompatibilityLevel 2, toward a Samba NAS that refuses NTLMv1"
 windows 22631 4460 23H2 Core

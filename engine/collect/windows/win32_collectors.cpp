@@ -224,12 +224,26 @@ public:
     }
 };
 
+// One of the computer's names (GetComputerNameExW), or why it could not be read.
+void computer_name(FactSink& sink, COMPUTER_NAME_FORMAT format, const char* fact) {
+    wchar_t buffer[256] = {};
+    DWORD size = 255;
+    if (::GetComputerNameExW(format, buffer, &size) && size > 0)
+        sink.set(fact, narrow(buffer, size));
+    else
+        sink.set_failed(fact, fmt::format("GetComputerNameExW failed: error {}", ::GetLastError()));
+}
+
 class DomainCollector final : public WindowsCollector {
 public:
     std::string id() const override { return "windows.domain"; }
-    std::string description() const override { return "domain membership (NetGetJoinInformation)"; }
-    std::vector<std::string> provides() const override { return {"host.domain_joined", "host.domain"}; }
+    std::string description() const override { return "domain membership (NetGetJoinInformation) and the computer's names"; }
+    std::vector<std::string> provides() const override {
+        return {"host.domain_joined", "host.domain", "host.netbios_name", "host.fqdn"};
+    }
     CollectorOutcome collect(const CollectOptions&, FactSink& sink) override {
+        computer_name(sink, ComputerNameNetBIOS, "host.netbios_name");
+        computer_name(sink, ComputerNameDnsFullyQualified, "host.fqdn");
         JoinInfo j;
         LPWSTR name = nullptr;
         NETSETUP_JOIN_STATUS status = NetSetupUnknownStatus;
