@@ -1,7 +1,7 @@
 #pragma once
-// The probe's socket layer: name resolution and TCP with deadlines. This header is portable; the only
-// platform code is its implementation (net_posix.cpp now; a Winsock net_win32.cpp can follow with the
-// same interface). Every call takes an absolute deadline and returns by it.
+// The probe's socket layer: name resolution and TCP with deadlines. This header and net_resolve.cpp are
+// portable; lookup_addresses() and the sockets are platform code (net_posix.cpp, net_win32.cpp).
+// Every call takes an absolute deadline and returns by it.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -29,6 +29,13 @@ struct Resolved {
 // Resolves `host` (a name, IPv4, IPv6 with or without brackets) for TCP `port`. Numeric addresses never
 // touch the resolver; names are resolved in a helper thread that is abandoned at the deadline.
 Resolved resolve(const std::string& host, std::uint16_t port, Clock::time_point deadline);
+
+// The platform part of resolve(): one getaddrinfo call; `numeric_only` never touches the resolver.
+struct Lookup {
+    std::vector<Address> addresses;
+    std::string error;
+};
+Lookup lookup_addresses(const std::string& host, std::uint16_t port, bool numeric_only);
 
 enum class NetError { none, refused, timeout, unreachable, closed, other };
 const char* to_string(NetError e);

@@ -51,12 +51,9 @@ std::vector<Address> to_addresses(const addrinfo* list) {
     return out;
 }
 
-struct Lookup {
-    std::vector<Address> addresses;
-    std::string error;
-};
+}  // namespace
 
-Lookup lookup(const std::string& host, std::uint16_t port, bool numeric_only) {
+Lookup lookup_addresses(const std::string& host, std::uint16_t port, bool numeric_only) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -74,6 +71,8 @@ Lookup lookup(const std::string& host, std::uint16_t port, bool numeric_only) {
     if (r.addresses.empty()) r.error = "no IPv4 or IPv6 address";
     return r;
 }
+
+namespace {
 
 class PosixConnection final : public Connection {
 public:
@@ -144,47 +143,6 @@ private:
 };
 
 }  // namespace
-
-const char* to_string(NetError e) {
-    switch (e) {
-        case NetError::none: return "none";
-        case NetError::refused: return "refused";
-        case NetError::timeout: return "timeout";
-        case NetError::unreachable: return "unreachable";
-        case NetError::closed: return "closed";
-        case NetError::other: return "other";
-    }
-    return "other";
-}
-
-Resolved resolve(const std::string& host_in, std::uint16_t port, Clock::time_point deadline) {
-    std::string host = host_in;
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    Resolved r;
-    Lookup numeric_lookup = lookup(host, port, true);
-    if (!numeric_lookup.addresses.empty()) {
-        r.addresses = std::move(numeric_lookup.addresses);
-        return r;
-    }
-    // A name: the system resolver has no timeout of its own, so it runs in a thread we may abandon.
-    auto promise = std::make_shared<std::promise<Lookup>>();
-    auto future = promise->get_future();
-    try {
-        std::thread([promise, host, port] { promise->set_value(lookup(host, port, false)); }).detach();
-    } catch (const std::exception& e) {
-        r.error = fmt::format("cannot start the resolver thread: {}", e.what());
-        return r;
-    }
-    if (future.wait_until(deadline) != std::future_status::ready) {
-        r.timed_out = true;
-        r.error = "name resolution did not finish within the time budget";
-        return r;
-    }
-    Lookup l = future.get();
-    r.addresses = std::move(l.addresses);
-    r.error = std::move(l.error);
-    return r;
-}
 
 std::unique_ptr<Connection> connect_tcp(const Address& address, Clock::time_point deadline, NetError& kind,
                                         std::string& error) {

@@ -87,12 +87,9 @@ int ms_left(Clock::time_point deadline) {
 
 std::string wsa_text(int code) { return fmt::format("Winsock error {}", code); }
 
-struct Lookup {
-    std::vector<Address> addresses;
-    std::string error;
-};
+}  // namespace
 
-Lookup lookup(const std::string& host, std::uint16_t port, bool numeric_only) {
+Lookup lookup_addresses(const std::string& host, std::uint16_t port, bool numeric_only) {
     Lookup r;
     const Ws2& w = ws2();
     if (!w.ok) {
@@ -130,6 +127,8 @@ Lookup lookup(const std::string& host, std::uint16_t port, bool numeric_only) {
     if (r.addresses.empty()) r.error = "no IPv4 or IPv6 address";
     return r;
 }
+
+namespace {
 
 class WinsockConnection final : public Connection {
 public:
@@ -205,50 +204,6 @@ private:
 };
 
 }  // namespace
-
-const char* to_string(NetError e) {
-    switch (e) {
-        case NetError::none: return "none";
-        case NetError::refused: return "refused";
-        case NetError::timeout: return "timeout";
-        case NetError::unreachable: return "unreachable";
-        case NetError::closed: return "closed";
-        case NetError::other: return "other";
-    }
-    return "other";
-}
-
-Resolved resolve(const std::string& host_in, std::uint16_t port, Clock::time_point deadline) {
-    std::string host = host_in;
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    Resolved r;
-    Lookup numeric_lookup = lookup(host, port, true);
-    if (!numeric_lookup.addresses.empty()) {
-        r.addresses = std::move(numeric_lookup.addresses);
-        return r;
-    }
-    if (!ws2().ok) {
-        r.error = ws2().error;
-        return r;
-    }
-    auto promise = std::make_shared<std::promise<Lookup>>();
-    auto future = promise->get_future();
-    try {
-        std::thread([promise, host, port] { promise->set_value(lookup(host, port, false)); }).detach();
-    } catch (const std::exception& e) {
-        r.error = fmt::format("cannot start the resolver thread: {}", e.what());
-        return r;
-    }
-    if (future.wait_until(deadline) != std::future_status::ready) {
-        r.timed_out = true;
-        r.error = "name resolution did not finish within the time budget";
-        return r;
-    }
-    Lookup l = future.get();
-    r.addresses = std::move(l.addresses);
-    r.error = std::move(l.error);
-    return r;
-}
 
 std::unique_ptr<Connection> connect_tcp(const Address& address, Clock::time_point deadline, NetError& kind,
                                         std::string& error) {

@@ -14,28 +14,8 @@ packages=(cmake ninja-build pkg-config g++ liblua5.4-dev libyaml-cpp-dev libfmt-
           nlohmann-json3-dev samba-common-bin
           samba smbclient libnss-wrapper)   # tests/samba/run.sh: the server probe against real Samba
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    echo "setup.sh: need root (or sudo) to install packages: ${packages[*]}" >&2
-    exit 1
-  fi
-}
-
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "==> installing: ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-  echo "==> all packages present"
-fi
+source "$here/tools/scripts/install-packages.sh"
+install_missing "${packages[@]}"
 
 echo "==> building (cmake --preset release)"
 cd "$here"

@@ -24,21 +24,8 @@ t_start=$(date +%s)
 secs() { echo $(( $(date +%s) - $1 )); }
 
 packages=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 dpkg-dev cmake ninja-build)
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-  else echo "test-windows.sh: need root (or sudo) to install: ${packages[*]}" >&2; exit 1
-  fi
-}
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "==> installing: ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+source "$here/tools/scripts/install-packages.sh"
+install_missing "${packages[@]}"
 
 t=$(date +%s)
 bash "$here/tools/scripts/build-windows-deps.sh" "$deps"
