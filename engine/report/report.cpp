@@ -54,24 +54,25 @@ int display_width(const std::string& text) {
 
 namespace {
 
-// Splits a UTF-8 word into pieces of at most `cols` code points.
-std::vector<std::string> split_word(const std::string& word, int cols) {
-    std::vector<std::string> out;
-    std::string cur;
+bool is_break_after(char c) { return c == '/' || c == '\\' || c == ',' || c == ';' || c == '=' || c == '&'; }
+
+// The longest head of `word` that fits in `cols` code points. It ends after a path or list separator when there is
+// one, so a location breaks between folders and keeps "file.yaml:12" whole; otherwise it is cut at the width.
+std::string fitting_head(const std::string& word, int cols) {
+    std::size_t cut = 0;             // byte length of the hard cut
+    std::size_t after_separator = 0; // byte length up to the last separator that fits
     int w = 0;
     for (std::size_t i = 0; i < word.size(); ++i) {
-        const auto c = static_cast<unsigned char>(word[i]);
-        const bool lead = (c & 0xC0) != 0x80;
-        if (lead && w == cols) {
-            out.push_back(cur);
-            cur.clear();
-            w = 0;
+        const bool lead = (static_cast<unsigned char>(word[i]) & 0xC0) != 0x80;
+        if (lead) {
+            if (w == cols) break;
+            ++w;
         }
-        cur += word[i];
-        if (lead) ++w;
+        cut = i + 1;
+        if (is_break_after(word[i])) after_separator = cut;
     }
-    if (!cur.empty()) out.push_back(cur);
-    return out;
+    while (cut < word.size() && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80) ++cut;   // whole code points
+    return word.substr(0, after_separator > 0 ? after_separator : cut);
 }
 
 void wrap_paragraph(const std::string& para, int width, const std::string& prefix, const std::string& indent,
@@ -127,15 +128,15 @@ void wrap_paragraph(const std::string& para, int width, const std::string& prefi
             line_has_word = true;
             continue;
         }
-        // Longer than a whole line: break it, filling each line to the width.
+        // Longer than a whole line: break it, preferably after a separator, else at the width.
         std::string rest = tok.word;
         while (!rest.empty()) {
             const int room = std::max(1, width - line_w);
-            auto pieces = split_word(rest, room);
-            line += pieces.front();
-            line_w += display_width(pieces.front());
+            const std::string head = fitting_head(rest, room);
+            line += head;
+            line_w += display_width(head);
             line_has_word = true;
-            rest = rest.substr(pieces.front().size());
+            rest = rest.substr(head.size());
             if (!rest.empty()) flush();
         }
     }

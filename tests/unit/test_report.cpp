@@ -104,6 +104,18 @@ TEST_CASE("wrap keeps lines within the width and breaks long words") {
     CHECK(out.find("four") != std::string::npos);
 }
 
+TEST_CASE("wrap breaks a long path between folders and keeps file:line whole") {
+    // However long the folder the tests run from, "scenarios.yaml:12" must stay on one line.
+    for (int depth = 1; depth < 40; ++depth) {
+        std::string path = "(";
+        for (int i = 0; i < depth; ++i) path += "/folder" + std::to_string(i);
+        path += "/scenarios.yaml:12)";
+        const std::string out = wrap("FAIL  some_scenario_id  " + path, 40, "  ", "    ");
+        for (const auto& line : lines_of(out)) CHECK(display_width(line) <= 40);
+        CHECK(out.find("scenarios.yaml:12)") != std::string::npos);
+    }
+}
+
 TEST_CASE("wrap keeps spacing inside a line and counts UTF-8 code points") {
     CHECK(wrap("a    b", 80, "", "") == "a    b\n");
     CHECK(display_width("×4 ÷20") == 6);
