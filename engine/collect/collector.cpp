@@ -39,15 +39,6 @@ Platform current_platform() {
 #endif
 }
 
-const char* to_string(Platform p) {
-    switch (p) {
-        case Platform::linux_os: return "linux";
-        case Platform::windows_os: return "windows";
-        case Platform::any: return "any";
-    }
-    return "any";
-}
-
 std::optional<std::string> get_env(const CollectOptions& options, const std::string& name) {
     if (auto it = options.env.find(name); it != options.env.end()) return it->second;
     if (const char* v = std::getenv(name.c_str())) return std::string(v);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/core/diagnostic.hpp"
+#include "engine/core/platform.hpp"
 #include "engine/facts/fact_store.hpp"
 
 namespace kbdiag {
@@ -22,9 +23,7 @@ enum class CollectorStatus { ok, partial, failed, skipped, timeout };
 const char* to_string(CollectorStatus s);
 std::optional<CollectorStatus> collector_status_from_string(std::string_view s);
 
-enum class Platform { linux_os, windows_os, any };
 Platform current_platform();
-const char* to_string(Platform p);
 
 struct CollectorReport {
     std::string id;

@@ -9,6 +9,8 @@
 
 #include "engine/collect/builtin.hpp"
 #include "engine/collect/process.hpp"
+#include "engine/probe/auth_status.hpp"
+#include "engine/probe/auth_win32.hpp"
 #include "engine/probe/probe_collector.hpp"
 
 namespace kbdiag {
@@ -74,19 +76,41 @@ SmbclientAnswer run_smbclient(const CollectOptions& options, const ServerSpec& s
     return a;
 }
 
-// The opt-in authentication check: only when KBDIAG_PROBE_USER and KBDIAG_PROBE_PASSWORD are both set.
-// The password goes to smbclient in its environment only (PASSWD): never on a command line, never in a fact,
-// a note or a message.
-void auth_check(const CollectOptions& options, const ServerSpec& spec, const std::string& share,
-                std::chrono::milliseconds limit, FactSink& sink, std::vector<std::string>& notes) {
-    auto user = get_env(options, "KBDIAG_PROBE_USER");
-    auto password = get_env(options, "KBDIAG_PROBE_PASSWORD");
-    if (!user || !password || user->empty()) return;
-    if (user->find('%') != std::string::npos || user->find('\n') != std::string::npos) {
-        notes.push_back("authentication check skipped: KBDIAG_PROBE_USER must not contain '%' or a newline");
+#ifndef _WIN32
+// NTLMv1 with the same credentials (smbclient `client ntlmv2 auth = no`: Samba 4.17's smbclient then answers
+// the challenge with an NTLMv1 response - the server logs "NTLMv1 passwords NOT PERMITTED" when it refuses it).
+// To IPC$: only the logon matters. Run only when the NTLMv2 answer judged the logon itself (see
+// ntlmv1_check_tells_something); with a wrong password this is one more failed logon on the server.
+void ntlmv1_check(const CollectOptions& options, const ServerSpec& spec, const std::string& user,
+                  const std::string& password, const SmbclientAnswer& ntlmv2, std::chrono::milliseconds limit,
+                  FactSink& sink, std::vector<std::string>& notes) {
+    if (!ntlmv2.ok || !ntlmv1_check_tells_something(ntlmv2.status, ntlmv2.stage)) {
+        notes.push_back(fmt::format("NTLMv1 check not run (the NTLMv2 check answered {})",
+                                    ntlmv2.ok ? ntlmv2.status : std::string("nothing")));
         return;
     }
-    SmbclientAnswer a = run_smbclient(options, spec, share, {"-U", *user}, {{"PASSWD", *password}}, limit);
+    if (limit < std::chrono::milliseconds(100)) {
+        sink.set_failed("server.ntlmv1_auth_status", "no time left for the NTLMv1 check");
+        return;
+    }
+    SmbclientAnswer a = run_smbclient(options, spec, "", {"-U", user, "--option=client ntlmv2 auth=no"},
+                                      {{"PASSWD", password}}, limit);
+    if (!a.ok) {
+        sink.set_failed("server.ntlmv1_auth_status", a.error);
+        notes.push_back("NTLMv1 check: " + a.error);
+        return;
+    }
+    sink.set("server.ntlmv1_auth_status", a.status,
+             fmt::format("smbclient as the given user to IPC$ answering with NTLMv1: {}", a.stage));
+    notes.push_back(fmt::format("NTLMv1 check: {}", a.status));
+}
+
+// Linux and other POSIX systems: smbclient as the user (NTLMv2), then the NTLMv1 check.
+void auth_check_smbclient(const CollectOptions& options, const ServerSpec& spec, const std::string& share,
+                          const std::string& user, const std::string& password, std::chrono::milliseconds limit,
+                          FactSink& sink, std::vector<std::string>& notes) {
+    const auto start = std::chrono::steady_clock::now();
+    SmbclientAnswer a = run_smbclient(options, spec, share, {"-U", user}, {{"PASSWD", password}}, limit * 3 / 5);
     if (!a.ok) {
         sink.set_failed("server.auth_status", a.error);
         notes.push_back("authentication check: " + a.error);
@@ -100,6 +124,47 @@ void auth_check(const CollectOptions& options, const ServerSpec& spec, const std
         else if (a.stage == "ok" || a.stage == "tree_connect") sink.set("server.share_exists", true, a.status);
     }
     notes.push_back(fmt::format("authentication check: {}", a.status));
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    ntlmv1_check(options, spec, user, password, a, limit - spent, sink, notes);
+}
+#else
+// Windows: the OS's own connection API, so the answer is the error the user sees. It always uses TCP 445, so
+// a server probed on another port is not asked - except under Wine, whose WNetAddConnection2W asks no server
+// at all: it is called there so the facts say what it returned, marked as Wine's.
+void auth_check_wnet(const ServerSpec& spec, const std::string& share, const std::string& user,
+                     const std::string& password, std::chrono::milliseconds limit, FactSink& sink,
+                     std::vector<std::string>& notes) {
+    const std::string unc = fmt::format("\\\\{}\\{}", spec.host, share.empty() ? std::string("IPC$") : share);
+    if (spec.port != 445 && !running_under_wine()) {
+        const std::string why = fmt::format(
+            "not checked: the Windows SMB client connects to TCP 445 only, and the server was probed on port {}",
+            spec.port);
+        sink.set_failed("server.auth_status", why);
+        sink.set_failed("server.auth_win32_error", why);
+        notes.push_back("authentication check " + why);
+        return;
+    }
+    notes.push_back(write_win32_auth_facts(connect_share_as(unc, user, password, limit), unc, !share.empty(), sink));
+}
+#endif
+
+// The opt-in authentication check: only when KBDIAG_PROBE_USER and KBDIAG_PROBE_PASSWORD are both set.
+// The password goes to smbclient in its environment only (PASSWD), on Windows to WNetAddConnection2W only:
+// never on a command line, never in a fact, a note or a message.
+void auth_check(const CollectOptions& options, const ServerSpec& spec, const std::string& share,
+                std::chrono::milliseconds limit, FactSink& sink, std::vector<std::string>& notes) {
+    auto user = get_env(options, "KBDIAG_PROBE_USER");
+    auto password = get_env(options, "KBDIAG_PROBE_PASSWORD");
+    if (!user || !password || user->empty()) return;
+    if (user->find('%') != std::string::npos || user->find('\n') != std::string::npos) {
+        notes.push_back("authentication check skipped: KBDIAG_PROBE_USER must not contain '%' or a newline");
+        return;
+    }
+#ifdef _WIN32
+    auth_check_wnet(spec, share, *user, *password, limit, sink, notes);
+#else
+    auth_check_smbclient(options, spec, share, *user, *password, limit, sink, notes);
+#endif
 }
 
 // The opt-in guest check (KBDIAG_PROBE_GUEST=1; no credentials): an anonymous logon (-N) and a logon as a user
@@ -216,10 +281,10 @@ const std::vector<std::string>& probe_fact_names() {
         "server.system_time",     "server.clock_skew_seconds", "server.smb1_accepted",
         "server.netbios_name",    "server.domain",           "server.dns_name",
         "server.dns_domain",      "server.ntlmssp_version",  "server.ntlmssp_build",
-        "server.vendor_guess",    "server.vendor_guess_confidence", "server.vendor_evidence",
+        "server.vendor_guess",    "server.vendor_guess_confidence", "server.vendor_evidence", "server.admin_web_ports",
         "server.smb1_native_os",  "server.smb1_native_lanman", "server.auth_status",
         "server.auth_stage",      "server.share_exists",   "server.anonymous_status",
-        "server.guest_status"};
+        "server.guest_status",    "server.ntlmv1_auth_status", "server.auth_win32_error"};
     return names;
 }
 
@@ -351,10 +416,48 @@ CollectorOutcome write_probe_facts(const ProbeResult& r, const ServerSpec& spec,
         summary.push_back(fmt::format("looks like {} ({}%)", r.vendor.vendor, r.vendor.confidence));
     }
     if (!r.vendor.evidence.empty()) sink.set("server.vendor_evidence", r.vendor.evidence);
+    if (!r.http.empty()) {   // checked (SMB port 445): the open admin ports, possibly none
+        std::vector<std::string> open;
+        for (const auto& p : r.http)
+            if (p.open) open.push_back(fmt::format("{}/{}", p.port, p.tls ? "https" : "http"));
+        sink.set("server.admin_web_ports", open, "TCP connect within 1 s (http_fingerprint.hpp)");
+    }
 
     std::string message = fmt::format("{}: {} in {} ms", where, join(summary, "; "), r.elapsed_ms);
     if (incomplete && r.budget_exhausted) message += " (time budget spent)";
     return {incomplete ? CollectorStatus::partial : CollectorStatus::ok, message};
+}
+
+std::string write_win32_auth_facts(const probe::Win32Connect& c, const std::string& unc, bool share_given,
+                                   FactSink& sink) {
+    if (!c.called) {
+        sink.set_failed("server.auth_status", c.failure);
+        sink.set_failed("server.auth_win32_error", c.failure);
+        return "authentication check: " + c.failure;
+    }
+    const std::string name = win32_connection_error_name(c.error);
+    const std::string error_text = name.empty() ? fmt::format("error {}", c.error) : fmt::format("error {} ({})", c.error, name);
+    if (c.under_wine) {
+        // Wine's mpr.dll has no SMB redirector behind it: whatever it returns, the server was never asked.
+        const std::string why = fmt::format(
+            "not checked: under Wine, WNetAddConnection2W has no SMB client behind it and returned {} without "
+            "contacting the server",
+            error_text);
+        sink.set_failed("server.auth_status", why);
+        sink.set_failed("server.auth_win32_error", why);
+        return "authentication check " + why;
+    }
+    sink.set("server.auth_win32_error", std::int64_t{c.error}, fmt::format("WNetAddConnection2W {}: {}", unc, error_text));
+    if (auto a = nt_status_for_win32_error(c.error)) {
+        sink.set("server.auth_status", a->status, fmt::format("WNetAddConnection2W {}: {}", unc, error_text));
+        sink.set("server.auth_stage", a->stage);
+        if (share_given && a->status == "NT_STATUS_BAD_NETWORK_NAME") sink.set("server.share_exists", false, a->status);
+        else if (share_given && a->status == "NT_STATUS_OK") sink.set("server.share_exists", true, a->status);
+    } else {
+        sink.set_failed("server.auth_status",
+                        fmt::format("{} has no one-to-one NT status; see server.auth_win32_error", error_text));
+    }
+    return fmt::format("authentication check: WNetAddConnection2W {}", error_text);
 }
 
 std::shared_ptr<Collector> make_probe_collector() { return std::make_shared<ProbeCollector>(); }

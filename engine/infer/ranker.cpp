@@ -101,7 +101,8 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
     for (const auto& link : problem.causes)
         if (const Cause* c = kb.cause(link.cause))
             for (const auto& fl : c->fixes)
-                if (kb.fix(fl.fix)) success[fl.fix][c->id] = fl.success;
+                if (const Fix* f = kb.fix(fl.fix); f && serves(f->platform, problem.platform))
+                    success[fl.fix][c->id] = fl.success;
 
     std::vector<PlannedFix> out;
     while (!success.empty()) {
@@ -257,6 +258,7 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
     for (const auto& [fact, causes] : candidates) {
         const FactDef* def = kb.fact(fact);
         if (!def || (def->question.empty() && def->provided_by.empty())) continue;
+        if (!serves(def->platform, problem.platform)) continue;   // no Windows questions for a Linux error
         auto values = outcomes(kb, *def);
         if (values.size() < 2) continue;
         // For each answer: the ranking it would give, and how much more likely it makes each cause.

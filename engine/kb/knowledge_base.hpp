@@ -10,6 +10,15 @@
 
 namespace kbdiag {
 
+// An item a later folder replaced by id (the builder records them; `kbdiag kb lint` lists them per folder).
+struct KbOverride {
+    std::string kind;          // "cause", "fix", "rule", ...
+    std::string id;
+    std::string folder;        // the folder whose item wins
+    SourceLocation where;      // the winning item
+    SourceLocation replaced;   // the item it replaced
+};
+
 class KnowledgeBase {
 public:
     std::map<std::string, FactDef> facts;
@@ -23,6 +32,7 @@ public:
     std::vector<Scenario> scenarios;              // sorted by file, then position
     std::vector<std::string> folders;             // the folders it was loaded from, in order
     std::vector<std::string> script_files;        // resolved Lua files the rules use, sorted, unique
+    std::vector<KbOverride> overrides;            // every replaced item (kb lint groups them by folder)
 
     const FactDef* fact(const std::string& id) const;
     const Problem* problem(const std::string& id) const;
@@ -51,6 +61,7 @@ std::string normalise_error_code(const std::string& typed);
 struct LoadOptions {
     std::vector<std::string> folders;   // in order; a later folder overrides an earlier one by id
     bool strict = false;                // warnings count as errors (lint --strict)
+    bool scenarios = true;              // false: skip files that hold only scenarios (diagnosis never reads them)
 };
 
 struct LoadResult {

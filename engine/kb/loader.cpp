@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -46,6 +48,22 @@ static bool check_folder(const std::string& folder, Diagnostics& d) {
     return true;
 }
 
+// Whether a YAML file's only top-level key is `scenarios`, judged from its text: every line that starts in
+// column 0 (not a comment, list item or document marker) must be `scenarios:`. Anything unusual (flow style,
+// other keys, an unreadable file) answers false, so the file is parsed as usual.
+static bool holds_only_scenarios(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    bool seen = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '#' || line[0] == '\r') continue;
+        if (line.rfind("---", 0) == 0 || line.rfind("...", 0) == 0) continue;
+        if (line.rfind("scenarios:", 0) != 0) return false;
+        seen = true;
+    }
+    return seen;
+}
+
 template <typename T>
 static void append(std::vector<T>& to, std::vector<T>& from) {
     std::move(from.begin(), from.end(), std::back_inserter(to));
@@ -65,8 +83,10 @@ static void append(KbFolder& to, KbFolder& from) {
 
 // Parsing YAML dominates start-up (yaml-cpp spends ~1,300 instructions a byte), and files are independent:
 // read them on all cores, then merge in file order so the result and its diagnostics stay deterministic.
-static KbFolder read_folder(const std::string& folder, Diagnostics& d) {
-    const auto files = yaml_files(folder, d);
+static KbFolder read_folder(const std::string& folder, bool scenarios, Diagnostics& d) {
+    auto files = yaml_files(folder, d);
+    if (!scenarios)   // a quarter of the shipped YAML is scenario files; diagnosis does not need them
+        files.erase(std::remove_if(files.begin(), files.end(), holds_only_scenarios), files.end());
     std::vector<KbFolder> parts(files.size());
     std::vector<Diagnostics> part_diagnostics(files.size());
     std::atomic<std::size_t> next{0};
@@ -100,7 +120,7 @@ LoadResult load_knowledge_base(const LoadOptions& options) {
             usable = false;
             continue;
         }
-        folders.push_back(read_folder(folder, result.diagnostics));
+        folders.push_back(read_folder(folder, options.scenarios, result.diagnostics));
     }
     auto kb = std::make_shared<KnowledgeBase>(build_knowledge_base(std::move(folders), result.diagnostics));
     link_knowledge_base(*kb, result.diagnostics);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/core/location.hpp"
+#include "engine/core/platform.hpp"
 #include "engine/facts/fact_value.hpp"
 #include "engine/rules/condition.hpp"
 
@@ -30,6 +31,7 @@ struct FactDef {
     std::string question;                      // what to ask a person when no collector can tell
     double ask_cost_minutes = 1.0;             // cost of answering the question
     bool secret_free = true;                   // documentation: never holds a secret
+    Platform platform = Platform::any;         // a fact only this client platform has (not asked elsewhere)
     std::vector<std::string> references;
     SourceLocation where;
 };
@@ -51,6 +53,7 @@ struct Problem {
     std::string title;
     std::string message;                       // the error text the user sees
     std::vector<std::string> codes;            // every spelling users type, as written in the KB
+    Platform platform = Platform::any;         // the client platform that shows this error
     std::vector<CauseLink> causes;
     double other_prior = 0.0;                  // explicit "other": what the listed causes do not explain
     std::string other_title = "Another cause not in the knowledge base";
@@ -95,6 +98,7 @@ struct Fix {
     std::string title;
     double cost_minutes = 5.0;
     Risk risk = Risk::low;
+    Platform platform = Platform::any;         // offered only for problems of this platform
     std::vector<FixStep> steps;
     std::string verify;                        // how to tell it worked
     std::vector<std::string> references;
@@ -163,6 +167,7 @@ struct ScenarioExpect {
     std::vector<std::string> fixes;            // fixes expected in the plan
     std::string first_fix;
     std::vector<std::string> step_contains;    // text expected somewhere in the plan's steps
+    std::vector<std::string> step_not_contains;   // text no step may show (e.g. another vendor's steps)
 };
 
 struct Scenario {

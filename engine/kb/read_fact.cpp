@@ -23,7 +23,7 @@ static std::map<std::string, FactType> read_fields(NodeReader& r) {
 
 std::optional<FactDef> read_fact(NodeReader& r) {
     r.check_keys({"id", "type", "values", "fields", "meaning", "provided_by", "question", "ask_cost_minutes",
-                  "references"});
+                  "platform", "references"});
     FactDef f;
     f.where = r.where();
     auto id = r.string("id", true);
@@ -48,6 +48,7 @@ std::optional<FactDef> read_fact(NodeReader& r) {
     f.provided_by = r.strings("provided_by");
     f.question = r.string_or("question", "");
     f.ask_cost_minutes = r.number_or("ask_cost_minutes", 1.0, 0.0, 10000.0);
+    f.platform = read_platform(r);
     f.references = r.strings("references");
     if (f.type == FactType::enumeration && f.values.empty())
         r.error(codes::kb_missing_key, fmt::format("{}: an enumeration needs 'values'", r.what()), f.where);

@@ -34,7 +34,7 @@ static std::optional<Risk> risk_from_string(const std::string& s) {
 }
 
 std::optional<Fix> read_fix(NodeReader& r) {
-    r.check_keys({"id", "title", "cost_minutes", "risk", "steps", "verify", "references"});
+    r.check_keys({"id", "title", "cost_minutes", "risk", "platform", "steps", "verify", "references"});
     Fix f;
     f.where = r.where();
     auto id = r.string("id", true);
@@ -45,6 +45,7 @@ std::optional<Fix> read_fix(NodeReader& r) {
     f.title = r.string_or("title", "");
     if (f.title.empty()) r.error(codes::kb_missing_key, fmt::format("{} has no 'title'", r.what()), f.where);
     f.cost_minutes = r.number_or("cost_minutes", f.cost_minutes, 0.1, 100000.0);
+    f.platform = read_platform(r);
     if (auto risk = r.string("risk")) {
         auto parsed = risk_from_string(*risk);
         if (!parsed) r.error(codes::kb_bad_value, fmt::format("{}: risk '{}' is not low, medium or high", r.what(), *risk), r.where("risk"));

@@ -41,8 +41,8 @@ static Escalation read_escalation(NodeReader& r) {
 }
 
 std::optional<Problem> read_problem(NodeReader& r) {
-    r.check_keys({"id", "title", "message", "codes", "causes", "other", "other_title", "escalation", "article_notes",
-                  "references"});
+    r.check_keys({"id", "title", "message", "codes", "platform", "causes", "other", "other_title", "escalation",
+                  "article_notes", "references"});
     Problem p;
     p.where = r.where();
     auto id = r.string("id", true);
@@ -53,6 +53,7 @@ std::optional<Problem> read_problem(NodeReader& r) {
     p.title = r.string_or("title", "");
     p.message = r.string_or("message", "");
     p.codes = r.strings("codes", true);
+    p.platform = read_platform(r);
     p.causes = read_cause_links(r);
     p.other_prior = r.number_or("other", -1.0, 0.0, 1.0);   // -1: take what the causes leave
     p.other_title = r.string_or("other_title", p.other_title);

@@ -17,7 +17,8 @@ static ScenarioExpect read_expect(NodeReader& r) {
         return e;
     }
     NodeReader er(n, r.file(), r.diagnostics(), r.what() + " expect");
-    er.check_keys({"top", "not_top", "order", "min_probability", "fixes", "first_fix", "step_contains"});
+    er.check_keys({"top", "not_top", "order", "min_probability", "fixes", "first_fix", "step_contains",
+                    "step_not_contains"});
     e.top = er.string_or("top", "");
     e.not_top = er.strings("not_top");
     e.order = er.strings("order");
@@ -25,6 +26,7 @@ static ScenarioExpect read_expect(NodeReader& r) {
     e.fixes = er.strings("fixes");
     e.first_fix = er.string_or("first_fix", "");
     e.step_contains = er.strings("step_contains");
+    e.step_not_contains = er.strings("step_not_contains");
     if (e.top.empty() && e.not_top.empty() && e.order.empty())
         er.error(codes::kb_missing_key, r.what() + ": 'expect' needs 'top', 'not_top' or 'order'", er.where());
     if (!er.ok()) r.fail();

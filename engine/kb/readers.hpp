@@ -42,6 +42,9 @@ std::optional<WindowsRelease> read_windows_release(NodeReader& r);
 std::optional<Vendor> read_vendor(NodeReader& r);
 std::optional<Scenario> read_scenario(NodeReader& r);
 
+// Reads the optional `platform` key (any | windows | linux); a bad value is KB011.
+Platform read_platform(NodeReader& r);
+
 // Reads `key` of the item as a mapping fact -> loose value (rule `derive`, release `defaults`, scenario `facts`).
 std::map<std::string, FactValue> read_value_map(NodeReader& r, const char* key,
                                                 std::map<std::string, SourceLocation>* where = nullptr);

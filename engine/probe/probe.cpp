@@ -154,36 +154,7 @@ void smb1_session_setup(Connection& c, Clock::time_point deadline, ProbeResult& 
     }
 }
 
-// GET / on an admin web port; the first 8 KiB of the answer (empty when none by the deadline).
-std::string http_get(const std::vector<Address>& addresses, std::uint16_t port, const std::string& host,
-                     Clock::time_point deadline) {
-    PortCheck check;
-    auto c = connect_any(addresses, port, deadline, check);
-    if (!c.connection) return {};
-    const std::string request = "GET / HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: kbdiag-probe\r\n\r\n";
-    std::string error;
-    if (c.connection->send_all(ByteSpan(reinterpret_cast<const std::uint8_t*>(request.data()), request.size()),
-                               deadline, error) != NetError::none)
-        return {};
-    std::string out;
-    Bytes chunk;
-    // Byte by byte (from the kernel's buffer, so cheap): keeps everything that arrived before a close.
-    while (out.size() < 8192 && c.connection->recv_exact(1, chunk, deadline, error) == NetError::none)
-        out.push_back(static_cast<char>(chunk[0]));
-    return out;
-}
-
 }  // namespace
-
-std::string vendor_from_http(std::string_view response) {
-    std::string lower(response.substr(0, 8192));
-    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (lower.find("synology") != std::string::npos) return "synology";
-    if (lower.find("asustor") != std::string::npos) return "asustor";
-    if (lower.find("qnap") != std::string::npos) return "qnap";
-    if (lower.find("truenas") != std::string::npos || lower.find("freenas") != std::string::npos) return "truenas";
-    return {};
-}
 
 std::optional<ServerSpec> parse_server_spec(const std::string& text_in, std::string& error) {
     std::string text = text_in;
@@ -279,15 +250,18 @@ ProbeResult run_probe(const ProbeOptions& options) {
         });
     }
 
-    // Admin web pages in parallel, 1 s at most: a vendor name there beats the SMB signals for NAS.
-    std::vector<std::pair<std::uint16_t, std::future<std::string>>> http;
+    // Admin web ports in parallel, 1 s at most: a vendor name there refines the SMB signals for NAS.
+    std::vector<std::future<http::PortReport>> web;
     if (options.http_always || port == 445) {
         const auto deadline_http = std::min(deadline, start + std::chrono::milliseconds(1000));
-        for (auto p : options.http_ports)
-            http.emplace_back(p, std::async(std::launch::async, [addresses, p, host = options.server.host,
-                                                                 deadline_http] {
-                                  return http_get(addresses, p, host, deadline_http);
-                              }));
+        auto launch = [&](std::uint16_t p, bool tls) {
+            web.push_back(std::async(std::launch::async, [addresses, p, tls, host = options.server.host,
+                                                          deadline_http] {
+                return http::check_port(addresses, p, tls, host, deadline_http);
+            }));
+        };
+        for (auto p : options.http_ports) launch(p, false);
+        for (auto p : options.tls_ports) launch(p, true);
     }
 
     // 2. SMB2 NEGOTIATE with every dialect, on the SMB port.
@@ -390,17 +364,14 @@ ProbeResult run_probe(const ProbeOptions& options) {
     }
 
     if (do_139) r.port_139 = check_139.get();
-    for (auto& [p, f] : http) {
-        std::string page = f.get();
-        std::string vendor = vendor_from_http(page);
-        if (vendor.empty()) continue;
-        r.http_hints.push_back(fmt::format("TCP {}: the admin web page names {}", p, vendor));
-        if (r.http_vendor.empty()) r.http_vendor = vendor;
-    }
+    for (auto& f : web) r.http.push_back(f.get());
     return finish();
 }
 
-VendorGuess guess_vendor(const ProbeResult& r) {
+namespace {
+
+// The SMB side of the vendor guess: the NTLMSSP VERSION, the SMB2 server GUID, SMB1 NativeLanMan.
+VendorGuess smb_vendor(const ProbeResult& r) {
     VendorGuess g;
     if (r.challenge && r.challenge->version) {
         const auto& v = *r.challenge->version;
@@ -441,14 +412,48 @@ VendorGuess guess_vendor(const ProbeResult& r) {
             g.vendor = "samba";
             g.confidence = 95;
         }
+    } else if (r.smb1_native_lanman.rfind("Windows", 0) == 0) {   // Samba's NativeOS says "Windows 6.1" too: not that
+        g.evidence.push_back(fmt::format("SMB1 NativeLanMan \"{}\" (NativeOS \"{}\")", r.smb1_native_lanman,
+                                         r.smb1_native_os));
+        if (g.vendor.empty()) {
+            g.vendor = "windows_server";
+            g.confidence = 70;
+        } else if (g.vendor == "windows_server") {
+            g.confidence = std::min(90, g.confidence + 10);
+        }
     }
-    if (!r.http_vendor.empty()) {
-        for (const auto& h : r.http_hints) g.evidence.push_back(h);
-        // NAS firmware runs Samba: an admin page naming the vendor refines "samba"; on its own it is weaker.
-        const std::string smb_says = g.vendor;
-        g.vendor = r.http_vendor;
-        g.confidence = smb_says == "samba" ? 85 : (smb_says.empty() ? 50 : 40);
+    return g;
+}
+
+// Folds the admin web pages' verdict into the SMB side's guess. NAS firmware runs Samba, so a NAS vendor's
+// page refines "samba"; alone it is weaker; against a Windows SMB side the signals conflict.
+void add_web_verdict(VendorGuess& g, const http::WebVerdict& web) {
+    for (const auto& e : web.evidence) g.evidence.push_back(e);
+    if (web.vendor.empty()) return;
+    if (web.vendor == "windows_server") {   // IIS answering on the server's address
+        if (g.vendor == "windows_server") g.confidence = std::min(90, g.confidence + 10);
+        if (!g.vendor.empty()) return;
+        g.vendor = web.vendor;
+        g.confidence = web.confidence;
+        return;
     }
+    if (g.vendor == "samba") {
+        g.confidence = std::min(95, web.confidence + 35);
+    } else if (g.vendor.empty()) {
+        g.confidence = web.confidence;
+    } else {
+        g.evidence.push_back(fmt::format("conflicting signals: the SMB side looked like {} ({}%)", g.vendor,
+                                         g.confidence));
+        g.confidence = std::max(10, web.confidence - 10);
+    }
+    g.vendor = web.vendor;
+}
+
+}  // namespace
+
+VendorGuess guess_vendor(const ProbeResult& r) {
+    VendorGuess g = smb_vendor(r);
+    add_web_verdict(g, http::combine(r.http));
     if (r.smb1 && r.smb1->accepted() && !r.negotiate && r.smb2_refused) {
         if (g.vendor.empty()) {
             g.vendor = "other";

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/probe/http_fingerprint.hpp"
 #include "engine/probe/net.hpp"
 #include "engine/probe/smb.hpp"
 
@@ -30,9 +31,11 @@ struct ProbeOptions {
     bool check_139 = true;           // only when the SMB port is the default 445
     bool try_smb1 = true;
     bool enumerate_dialects = true;
-    // NAS admin web ports read in parallel (1 s at most) for a vendor name: Synology DSM 5000, Asustor ADM 8000.
-    // Empty: none. Used only when the SMB port is 445 unless `http_always` (tests).
-    std::vector<std::uint16_t> http_ports{5000, 8000};
+    // NAS admin web ports checked in parallel (1 s at most) for a vendor name (http_fingerprint.hpp): `GET /` on
+    // the plain ones, a connect only on the TLS ones. Empty: none. Used only when the SMB port is 445 unless
+    // `http_always` (tests).
+    std::vector<std::uint16_t> http_ports = http::default_plain_ports();
+    std::vector<std::uint16_t> tls_ports = http::default_tls_ports();
     bool http_always = false;
 };
 
@@ -80,8 +83,7 @@ struct ProbeResult {
     StepResult dialect_step;                 // done: every dialect below the chosen one was tried
     std::vector<std::uint16_t> dialects;     // accepted dialects, ascending
 
-    std::vector<std::string> http_hints;   // "5000: synology (page mentions Synology)"
-    std::string http_vendor;               // a server.vendor value from an admin page, empty when none
+    std::vector<http::PortReport> http;    // the admin web ports, in the order of http_ports then tls_ports
 
     std::int64_t elapsed_ms = 0;
     bool budget_exhausted = false;
@@ -89,9 +91,6 @@ struct ProbeResult {
 };
 
 ProbeResult run_probe(const ProbeOptions& options);
-
-// The vendor an admin web page names (synology, asustor, qnap, truenas), empty when none (pure).
-std::string vendor_from_http(std::string_view response);
 
 // Combines the probe's signals into a vendor guess (pure: unit-testable).
 VendorGuess guess_vendor(const ProbeResult& result);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/collect/collector.hpp"
+#include "engine/probe/auth_win32.hpp"
 #include "engine/probe/probe.hpp"
 
 namespace kbdiag {
@@ -20,6 +21,12 @@ const std::vector<std::string>& probe_fact_names();
 // Writes the facts for one probe result; `now` (Unix seconds) gives the clock skew. Returns the status.
 CollectorOutcome write_probe_facts(const probe::ProbeResult& result, const probe::ServerSpec& server,
                                    std::int64_t now, FactSink& sink);
+
+// The Windows authentication check's facts (server.auth_win32_error, server.auth_status where the error maps to
+// one NT status, server.auth_stage, server.share_exists); under Wine both fail with the reason. `unc` is what
+// was connected to, `share_given` whether it names the --target share (not IPC$). Returns the note.
+std::string write_win32_auth_facts(const probe::Win32Connect& connect, const std::string& unc, bool share_given,
+                                   FactSink& sink);
 
 // The first NT status in smbclient's output and the step it belongs to (ok, negotiate, session_setup,
 // tree_connect, other); NT_STATUS_OK/ok when there is none and smbclient exited 0; nullopt otherwise.

@@ -208,6 +208,9 @@ ScenarioRun run_scenarios(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* 
             for (const auto& text : ex.step_contains)
                 if (!plan_contains_text(rk, text))
                     fail("step_contains", "a plan step containing \"" + text + "\"", "not found");
+            for (const auto& text : ex.step_not_contains)
+                if (plan_contains_text(rk, text))
+                    fail("step_not_contains", "no plan step containing \"" + text + "\"", "found");
 
             if (explain) {
                 if (!expected_top.empty() && expected_top != actual_top)

@@ -67,6 +67,7 @@ end
 
 -- saved_credential_for_server: is there a saved Windows credential for the server, and was it
 -- written before the password change?
+---@param ctx kbdiag.Context
 function M.saved_credential(ctx)
   local names = server_names(ctx.fact("target.server"), ctx.fact("target.aliases"))
   local changed_at = ctx.fact("user.password_changed_at")
@@ -109,6 +110,7 @@ end
 
 -- connection_to_server: a live `net use` connection to the server (any name, IPC$ included), and
 -- whether it runs as another user than the one typed. Disconnected/Unavailable entries hold no session.
+---@param ctx kbdiag.Context
 function M.connection(ctx)
   local names = server_names(ctx.fact("target.server"), ctx.fact("target.aliases"))
   local typed = ctx.fact("user.typed_user_name")
@@ -134,6 +136,7 @@ function M.connection(ctx)
 end
 
 -- ntlm_exception_for_server: is the server (by any name) on the BlockNTLM exception list?
+---@param ctx kbdiag.Context
 function M.ntlm_exception(ctx)
   local names = server_names(ctx.fact("target.server"), ctx.fact("target.aliases"))
   for _, s in ipairs(ctx.fact("smb_client.block_ntlm_exceptions") or {}) do

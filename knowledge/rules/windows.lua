@@ -45,37 +45,35 @@ local function has_server_edition(list)
   return false
 end
 
--- windows_release_facts: release name, family and edition-dependent defaults for windows.build.
+-- Whether the PC is a Windows Server: InstallationType when collected, else a Server EditionID, else a build
+-- that exists only as a server release (20348, 25398). Client and server rows share builds 14393/17763/26100.
+---@param ctx kbdiag.Context
+local function is_server_install(ctx, build)
+  local itype = ctx.fact("windows.installation_type")
+  if itype ~= nil then return itype == "server" end
+  local edition = edition_key(ctx.fact("windows.edition"))
+  if edition ~= nil then return string.sub(edition, 1, 6) == "server" end
+  local server_row = ctx.windows_release(build, true)
+  local client_row = ctx.windows_release(build)
+  return server_row ~= nil and server_row.build == build and (client_row == nil or client_row.build ~= build)
+end
+
+-- windows_release_facts: release name, family and edition-dependent defaults for windows.build, from the
+-- client row or (on a server) the server row of the hint table.
+---@param ctx kbdiag.Context
 function M.release_facts(ctx)
   local build = ctx.fact("windows.build")
-  local row = ctx.windows_release(build)
+  local is_server = is_server_install(ctx, build)
+  local row = ctx.windows_release(build, is_server)
   if row == nil then return end                     -- below the first row: nothing known
   local defaults = row.defaults or {}
-  local itype = ctx.fact("windows.installation_type")
-  local is_server
-  if itype ~= nil then
-    is_server = (itype == "server")
-  else
-    is_server = (row.family == "server")            -- server-only rows (20348, 25398)
-  end
 
-  -- name: the server release of this build when the PC is a server
   local name = row.name
-  if is_server then
-    name = defaults.server_release_name or ("Windows Server (build " .. tostring(build) .. ")")
-  end
   if row.build ~= build then
     name = string.format("build %d (at or after %s)", build, name)
   end
   ctx.derive("windows.release_name", name)
-
-  local family = row.family
-  if is_server then
-    family = "server"
-  elseif family == "server" then                    -- a client build on a server-only row
-    family = (build >= 22000) and "windows11" or "windows10"
-  end
-  ctx.derive("windows.family", family)
+  ctx.derive("windows.family", row.family)
 
   local ntlmv1 = as_bool(defaults.ntlmv1_available)
   if ntlmv1 ~= nil then ctx.derive("windows.ntlmv1_available", ntlmv1) end
@@ -99,11 +97,13 @@ function M.release_facts(ctx)
 end
 
 -- lm_level_from_registry: the level in force is the registry value when it is set.
+---@param ctx kbdiag.Context
 function M.lm_level(ctx)
   ctx.derive("lsa.lm_effective_level", ctx.fact("lsa.lm_compatibility_level"))
 end
 
 -- guest_policy: the policy wins over the registry value, which wins over the edition/build default.
+---@param ctx kbdiag.Context
 function M.guest_policy(ctx)
   local policy = ctx.fact("smb_client.allow_insecure_guest_auth_policy")
   if policy ~= nil then
@@ -122,6 +122,7 @@ function M.guest_policy(ctx)
 end
 
 -- signing_policy: the collected client setting wins over the edition/build default.
+---@param ctx kbdiag.Context
 function M.signing_policy(ctx)
   local value = ctx.fact("smb_client.require_signing")
   if value == nil then value = ctx.fact("windows.signing_required_by_default") end
@@ -129,10 +130,83 @@ function M.signing_policy(ctx)
 end
 
 -- smb1_client: the collected feature state wins over the clean-install default.
+---@param ctx kbdiag.Context
 function M.smb1_client(ctx)
   local value = ctx.fact("smb_client.smb1_installed")
   if value == nil then value = ctx.fact("windows.smb1_client_default") end
   if value ~= nil then ctx.derive("smb_client.smb1_available", value) end
+end
+
+-- ---- SMB dialects (Windows 11 24H2 / Server 2025 dialect policy; other rules may derive client.dialect_*) ----
+
+-- Dialects in negotiation order; the rank compares them.
+local DIALECT_RANK = {["2.0.2"] = 1, ["2.1"] = 2, ["3.0"] = 3, ["3.0.2"] = 4, ["3.1.1"] = 5}
+-- Set-SmbClientConfiguration -Smb2DialectMin/-Smb2DialectMax values; None means "no bound" [S14].
+local POLICY_DIALECT = {SMB202 = "2.0.2", SMB210 = "2.1", SMB300 = "3.0", SMB302 = "3.0.2", SMB311 = "3.1.1"}
+
+-- client_dialect_range: the Windows client's bounds as dialect numbers (None = the widest bound).
+---@param ctx kbdiag.Context
+function M.client_dialect_range(ctx)
+  local min = ctx.fact("smb_client.dialect_min")
+  if min ~= nil then ctx.derive("client.dialect_min", POLICY_DIALECT[min] or "2.0.2") end
+  local max = ctx.fact("smb_client.dialect_max")
+  if max ~= nil then ctx.derive("client.dialect_max", POLICY_DIALECT[max] or "3.1.1") end
+end
+
+-- common_dialect: true when a dialect the server accepts lies within the client's bounds; nothing is derived
+-- when neither bound is known or the server accepts no SMB2/3 dialect (SMB1-only: another cause).
+---@param ctx kbdiag.Context
+function M.common_dialect(ctx)
+  local low = DIALECT_RANK[ctx.fact("client.dialect_min") or ""]
+  local high = DIALECT_RANK[ctx.fact("client.dialect_max") or ""]
+  if low == nil and high == nil then return end
+  low, high = low or 1, high or 5
+  local ranked = 0
+  for _, d in ipairs(ctx.fact("server.dialects") or {}) do
+    local r = DIALECT_RANK[d]
+    if r ~= nil then
+      ranked = ranked + 1
+      if r >= low and r <= high then
+        ctx.derive("smb.common_dialect_exists", true)
+        return
+      end
+    end
+  end
+  if ranked > 0 then ctx.derive("smb.common_dialect_exists", false) end
+end
+
+-- ---- net use: a mapping to the server that Windows marks Unavailable -----------------------------------------
+
+-- "\\NAS01.lan\share" -> "nas01" (lower case, first DNS label; addresses stay whole).
+local function short_host(s)
+  if type(s) ~= "string" then return nil end
+  local h = string.lower(s):gsub("^%s+", ""):gsub("^[\\/]+", "")
+  h = h:match("^([^\\/%s]+)")
+  if h == nil or h == "" then return nil end
+  if h:match("^%d+%.%d+%.%d+%.%d+$") or h:find(":", 1, true) then return h end
+  return h:match("^([^%.]+)")
+end
+
+-- connection_unavailable: net use lists a connection to the server (any of its names) whose Status is
+-- "Unavailable" - Windows could not reach the server for it; false when every such connection is OK.
+---@param ctx kbdiag.Context
+function M.connection_unavailable(ctx)
+  local names = {}
+  local server = short_host(ctx.fact("target.server"))
+  if server ~= nil then names[server] = true end
+  for _, a in ipairs(ctx.fact("target.aliases") or {}) do
+    local h = short_host(a)
+    if h ~= nil then names[h] = true end
+  end
+  local seen, unavailable = false, false
+  for _, c in ipairs(ctx.fact("net.connections") or {}) do
+    local h = short_host(c.remote)
+    if h ~= nil and names[h] then
+      seen = true
+      if type(c.status) == "string" and string.lower(c.status) == "unavailable" then unavailable = true end
+    end
+  end
+  if seen then ctx.derive("net.connection_to_server_unavailable", unavailable) end
 end
 
 return M

@@ -3,8 +3,14 @@
 # arguments reads it; --fact overrides snapshot facts; the report is ranked and explained.
 source "$(dirname "$0")/lib.sh"
 
-# Shipped knowledge base, default snapshot location.
+# Shipped knowledge base, default snapshot location. The shipped KB has many problems, so infer needs the
+# error: without one recorded or given it is a usage error that lists the problems.
 run 0 "$KBDIAG" collect
+run 2 "$KBDIAG" infer
+has "$TMP/err" "pick one with --error CODE"
+has "$TMP/err" "0x00000963.* - The share name or password is invalid"
+has "$TMP/err" "mount error\(13\)"
+run 0 "$KBDIAG" collect --error 0x963
 [ -s "$KBDIAG_SNAPSHOT" ] || fail "collect did not write $KBDIAG_SNAPSHOT"
 has "$KBDIAG_SNAPSHOT" "^schema: kbdiag-snapshot/1"
 has "$TMP/out" "host.info"
@@ -18,7 +24,7 @@ has "$TMP/out" "Snapshot: .*default-snapshot.yaml"
 has "$TMP/out" "COLLECTORS"
 
 # -o and an explicit SNAPSHOT argument.
-run 0 "$KBDIAG" collect -o "$TMP/snap2.yaml" --target '\\nas01\public' --fact windows.build=22631
+run 0 "$KBDIAG" collect -o "$TMP/snap2.yaml" --error 1326 --target '\\nas01\public' --fact windows.build=22631
 has "$TMP/snap2.yaml" "target.server"
 has "$TMP/snap2.yaml" "nas01"
 run 0 "$KBDIAG" infer "$TMP/snap2.yaml" --format json

@@ -45,7 +45,7 @@ fi
 run 0 "$KBDIAG" "${MINI[@]}" --kb "$CLI_DATA/overlay_lua_bombs" --kb "$CLI_DATA/overlay_title" infer --verbose \
   --error 0x963 --fact mini.lm_level=1 --fact mini.saved_credentials=1
 fits_columns "$TMP/out" 80
-run 0 "$KBDIAG" collect -o "$TMP/snap.yaml"
+run 0 "$KBDIAG" collect --error 0x963 -o "$TMP/snap.yaml"
 fits_columns "$TMP/out" 80
 run 0 "$KBDIAG" infer "$TMP/snap.yaml" --verbose
 fits_columns "$TMP/out" 80

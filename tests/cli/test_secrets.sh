@@ -8,7 +8,7 @@ root="$TMP/root"
 cp -R "$CLI_DATA/fake_root" "$root"
 grep -rq "$secret" "$root" || fail "fixture lost its planted secret"
 
-run 0 "$KBDIAG" collect --root "$root" -o "$TMP/snap.yaml" --target '//nas01/team'
+run 0 "$KBDIAG" collect --root "$root" -o "$TMP/snap.yaml" --error "mount error(13)" --target '//nas01/team'
 has_not "$TMP/snap.yaml" "$secret"
 has_not "$TMP/out" "$secret"
 has_not "$TMP/err" "$secret"

@@ -196,3 +196,39 @@ TEST_CASE("hostile shapes never crash the reader") {
     CHECK(has_code(r.diagnostics, codes::kb_wrong_type));
     CHECK(has_code(r.diagnostics, codes::kb_unknown_key));
 }
+
+TEST_CASE("loading for diagnosis skips files that hold only scenarios, and nothing else") {
+    TempKbDir dir;
+    dir.write("kb.yaml", test::mini_kb_yaml);
+    const char* scenario = "  - {id: %s, error: \"0x963\", facts: {lsa.level: 1}, expect: {top: ntlmv1}}\n";
+    auto item = [&](const char* id) {
+        std::string s = scenario;
+        s.replace(s.find("%s"), 2, id);
+        return s;
+    };
+    dir.write("only.yaml", "# scenarios only\n---\nscenarios:\n" + item("in_only_file"));
+    dir.write("mixed.yaml", "scenarios:\n" + item("in_mixed_file") +
+                                "references:\n  - {id: R1, title: A source, url: \"https://example.org\"}\n");
+    dir.write("flow.yaml", "{scenarios: [{id: in_flow_file, error: \"0x963\", facts: {lsa.level: 1}, "
+                           "expect: {top: ntlmv1}}]}\n");
+    auto ids = [](const LoadResult& r) {
+        std::vector<std::string> out;
+        for (const auto& s : r.kb->scenarios) out.push_back(s.id);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    LoadOptions everything{{dir.path()}, false};
+    auto all = load_knowledge_base(everything);
+    REQUIRE(all.kb);
+    CHECK(ids(all) == std::vector<std::string>{"in_flow_file", "in_mixed_file", "in_only_file"});
+
+    LoadOptions diagnosis = everything;
+    diagnosis.scenarios = false;
+    auto some = load_knowledge_base(diagnosis);
+    REQUIRE(some.kb);
+    CHECK_FALSE(some.diagnostics.has_errors());
+    // Only the plain scenarios-only file is skipped; mixed and unusual files are parsed as before.
+    CHECK(ids(some) == std::vector<std::string>{"in_flow_file", "in_mixed_file"});
+    CHECK(some.kb->references.size() == all.kb->references.size());
+    CHECK(some.kb->rules.size() == all.kb->rules.size());
+}

@@ -19,6 +19,7 @@
 
 #include "engine/probe/probe.hpp"
 #include "engine/probe/probe_collector.hpp"
+#include "test_probe_fake_http.hpp"
 #include "test_probe_support.hpp"
 
 using namespace kbdiag;
@@ -279,73 +280,18 @@ TEST_CASE("probe fake server: a closed port is refused quickly") {
     CHECK(r.elapsed_ms < 500);
 }
 
-namespace {
-
-// A one-shot-per-connection HTTP server: answers `page` (or nothing, when silent) and closes.
-class FakeHttp {
-public:
-    FakeHttp(std::string page, bool silent) : page_(std::move(page)), silent_(silent) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(fd_, 4) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
-        thread_ = std::thread([this] {
-            while (!stop_) {
-                pollfd p{fd_, POLLIN, 0};
-                if (::poll(&p, 1, 20) <= 0) continue;
-                int c = ::accept(fd_, nullptr, nullptr);
-                if (c < 0) continue;
-                if (silent_) {
-                    held_.push_back(c);
-                    continue;
-                }
-                char buf[1024];
-                pollfd q{c, POLLIN, 0};
-                if (::poll(&q, 1, 1000) > 0) (void)::recv(c, buf, sizeof buf, 0);
-                (void)::send(c, page_.data(), page_.size(), MSG_NOSIGNAL);
-                ::close(c);
-            }
-        });
-    }
-    ~FakeHttp() {
-        stop_ = true;
-        thread_.join();
-        for (int c : held_) ::close(c);
-        ::close(fd_);
-    }
-    FakeHttp(const FakeHttp&) = delete;
-    FakeHttp& operator=(const FakeHttp&) = delete;
-    std::uint16_t port() const { return port_; }
-
-private:
-    std::string page_;
-    bool silent_;
-    int fd_ = -1;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
-    std::atomic<bool> stop_{false};
-    std::vector<int> held_;
-};
-
-}  // namespace
-
 TEST_CASE("probe fake server: a NAS admin page names the vendor; a silent one costs at most a second") {
     FakeServer smb(Mode::good);
-    FakeHttp synology("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<title>Synology DiskStation</title>", false);
-    FakeHttp silent("", true);
+    FakeHttp synology("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<title>Synology DiskStation</title>");
+    FakeHttp silent("", HttpMode::silent);
     ProbeOptions o;
     o.server = ServerSpec{"127.0.0.1", smb.port(), true};
     o.budget = 2500ms;
     o.http_ports = {silent.port(), synology.port()};
+    o.tls_ports = {};
     o.http_always = true;
     ProbeResult r = run_probe(o);
-    CHECK(r.http_vendor == "synology");
+    CHECK(http::combine(r.http).vendor == "synology");
     CHECK(r.vendor.vendor == "synology");
     CHECK(r.vendor.confidence == 40);   // the SMB side looked like Windows: conflicting signals
     CHECK(r.elapsed_ms < 1500);         // the silent page is abandoned after 1 s

@@ -464,23 +464,3 @@ TEST_CASE("probe: smbclient answers") {
     REQUIRE(d);
     CHECK(d->second == "negotiate");
 }
-
-TEST_CASE("probe: vendor names on admin web pages") {
-    CHECK(vendor_from_http("HTTP/1.1 200 OK\r\n\r\n<title>Synology DiskStation - NAS01</title>") == "synology");
-    CHECK(vendor_from_http("<html>ASUSTOR ADM</html>") == "asustor");
-    CHECK(vendor_from_http("Server: http server 1.0\r\n\r\nQNAP Turbo NAS") == "qnap");
-    CHECK(vendor_from_http("TrueNAS") == "truenas");
-    CHECK(vendor_from_http("nginx") == "");
-    CHECK(vendor_from_http("") == "");
-
-    ProbeResult r;
-    ntlmssp::Challenge c;
-    c.version = ntlmssp::Version{6, 1, 0, 15};
-    r.challenge = c;
-    r.http_vendor = "synology";
-    r.http_hints = {"TCP 5000: the admin web page names synology"};
-    auto g = guess_vendor(r);
-    CHECK(g.vendor == "synology");
-    CHECK(g.confidence == 85);
-    CHECK(g.evidence.size() == 2);
-}

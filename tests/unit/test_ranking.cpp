@@ -218,3 +218,73 @@ TEST_CASE("questions reach through derivations to facts a person can answer") {
     CHECK(std::find(asked.begin(), asked.end(), "lsa.effective") == asked.end());
     CHECK(std::find(asked.begin(), asked.end(), "lsa.level") != asked.end());
 }
+
+TEST_CASE("platform: a problem offers only the fixes and asks only the questions of its client platform") {
+    test::TempKbDir dir;
+    dir.write("kb.yaml", R"KB(facts:
+  - {id: windows.lm_level, type: integer, platform: windows, question: "Which LM level?"}
+  - {id: linux.sec_option, type: string, platform: linux, question: "Which sec= option?"}
+  - {id: user.password_changed, type: boolean, question: "Password changed?"}
+problems:
+  - {id: win_error, title: Windows error, codes: ["1326"], platform: windows, causes: [{cause: bad_auth, prior: 0.6}], other: 0.4}
+  - {id: linux_error, title: Linux error, codes: ["mount error(13)"], platform: linux, causes: [{cause: bad_auth, prior: 0.6}], other: 0.4}
+causes:
+  - id: bad_auth
+    title: The server refuses the client's authentication
+    fixes: [{fix: win_fix, success: 0.9}, {fix: linux_fix, success: 0.9}, {fix: server_fix, success: 0.5}]
+fixes:
+  - {id: win_fix, title: Change the LM level, platform: windows, steps: [Do it.]}
+  - {id: linux_fix, title: Change sec=, platform: linux, steps: [Do it.]}
+  - {id: server_fix, title: Fix the server, steps: [Do it.]}
+rules:
+  - {id: win_rule, when: {fact: windows.lm_level, lte: 2}, evidence: [{cause: bad_auth, lr: 10, lr_false: 0.2}]}
+  - {id: linux_rule, when: {fact: linux.sec_option, eq: ntlm}, evidence: [{cause: bad_auth, lr: 10, lr_false: 0.2}]}
+  - {id: any_rule, when: {fact: user.password_changed, eq: true}, evidence: [{cause: bad_auth, lr: 3, lr_false: 0.5}]}
+)KB");
+    auto loaded = load_knowledge_base(LoadOptions{{dir.path()}, false});
+    for (const auto& d : loaded.diagnostics.items()) MESSAGE(format_diagnostic(d));
+    REQUIRE(loaded.kb);
+    REQUIRE_FALSE(loaded.diagnostics.has_errors());
+    Engine engine(loaded.kb, nullptr);
+    Ranker ranker(engine, RankOptions{0.0, 10, true});
+    auto diagnose = [&](const char* problem_id) {
+        const Problem& problem = *loaded.kb->problem(problem_id);
+        return ranker.rank(problem, FactStore{}, engine.run(problem, FactStore{}));
+    };
+    auto ids = [](const auto& items, auto field) {
+        std::vector<std::string> out;
+        for (const auto& i : items) out.push_back(i.*field);
+        return out;
+    };
+    auto contains = [](const std::vector<std::string>& v, const std::string& x) {
+        return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    const auto win = diagnose("win_error");
+    const auto win_fixes = ids(win.plan, &PlannedFix::id);
+    const auto win_questions = ids(win.questions, &Question::fact);
+    CHECK(contains(win_fixes, "win_fix"));
+    CHECK_FALSE(contains(win_fixes, "linux_fix"));
+    CHECK(contains(win_fixes, "server_fix"));
+    CHECK(contains(win_questions, "windows.lm_level"));
+    CHECK_FALSE(contains(win_questions, "linux.sec_option"));
+    CHECK(contains(win_questions, "user.password_changed"));
+
+    const auto lin = diagnose("linux_error");
+    const auto lin_fixes = ids(lin.plan, &PlannedFix::id);
+    const auto lin_questions = ids(lin.questions, &Question::fact);
+    CHECK(contains(lin_fixes, "linux_fix"));
+    CHECK_FALSE(contains(lin_fixes, "win_fix"));
+    CHECK(contains(lin_questions, "linux.sec_option"));
+    CHECK_FALSE(contains(lin_questions, "windows.lm_level"));
+}
+
+TEST_CASE("platform: a value other than any, windows or linux is a lint error at its line") {
+    test::TempKbDir dir;
+    dir.write("kb.yaml", test::mini_kb_yaml);
+    dir.write("bad.yaml", "fixes:\n  - id: macos_fix\n    platform: macos\n    title: X\n    steps: [Do it.]\n");
+    auto loaded = load_knowledge_base(LoadOptions{{dir.path()}, false});
+    bool found = false;
+    for (const auto& d : loaded.diagnostics.items())
+        if (d.code == "KB011" && d.primary().line == 3 && d.message.find("macos") != std::string::npos) found = true;
+    CHECK(found);
+}

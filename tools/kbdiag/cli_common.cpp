@@ -111,10 +111,12 @@ std::vector<std::string> kb_folders(const GlobalOptions& g) {
     return folders;
 }
 
-std::shared_ptr<const KnowledgeBase> load_kb_or_throw(const GlobalOptions& g, Diagnostics& carried, bool strict) {
+std::shared_ptr<const KnowledgeBase> load_kb_or_throw(const GlobalOptions& g, Diagnostics& carried, bool strict,
+                                                      KbPart part) {
     LoadOptions lo;
     lo.folders = kb_folders(g);
     lo.strict = strict;
+    lo.scenarios = part == KbPart::everything;
     LoadResult lr = load_knowledge_base(lo);
     lr.diagnostics.sort();
     if (!lr.kb || lr.diagnostics.has_errors()) {

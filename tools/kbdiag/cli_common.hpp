@@ -46,9 +46,11 @@ std::string find_shipped_kb();
 std::vector<std::string> kb_folders(const GlobalOptions& g);
 
 // Loads the knowledge base; on errors prints them (with file:line:col) to stderr and throws CliError(exit_kb).
-// Warnings and notes go into `carried` for the caller to show.
+// Warnings and notes go into `carried` for the caller to show. Commands that only diagnose skip the files that
+// hold nothing but scenarios (a quarter of the shipped YAML, and YAML parsing is most of start-up).
+enum class KbPart { everything, for_diagnosis };
 std::shared_ptr<const KnowledgeBase> load_kb_or_throw(const GlobalOptions& g, Diagnostics& carried,
-                                                      bool strict = false);
+                                                      bool strict = false, KbPart part = KbPart::everything);
 
 // Splits "name=value"; throws CliError(exit_usage) on bad syntax.
 std::pair<std::string, std::string> split_fact_arg(const std::string& arg);

@@ -30,7 +30,7 @@ struct CollectArgs {
 
 int run_collect(const GlobalOptions& g, const CollectArgs& a) {
     Diagnostics carried;
-    auto kb = load_kb_or_throw(g, carried);
+    auto kb = load_kb_or_throw(g, carried, false, KbPart::for_diagnosis);
 
     CollectOptions options;
     options.root = a.root;

@@ -30,11 +30,15 @@ struct InferArgs {
 
 std::string list_problems(const KnowledgeBase& kb) {
     std::string out;
+    // One line each, the first few spellings only: `kbdiag kb show ID` lists them all.
+    constexpr std::size_t shown_codes = 3;
     for (const auto& [id, p] : kb.problems) {
-        out += fmt::format("  {}  codes: {}\n", id, fmt::join(p.codes, ", "));
-        if (!p.title.empty()) out += wrap(p.title, 80, "    ", "    ");
+        std::vector<std::string> codes(p.codes.begin(), p.codes.begin() + std::min(shown_codes, p.codes.size()));
+        out += wrap(fmt::format("{} - {}", fmt::join(codes, ", "), p.title.empty() ? id : p.title), 80, "  ",
+                    "      ");
     }
     if (out.empty()) out = "  (the knowledge base has no problems)\n";
+    else out += "(`kbdiag kb show ID` lists every spelling of a problem's code)\n";
     return out;
 }
 
@@ -51,7 +55,7 @@ int run_infer(const GlobalOptions& g, const InferArgs& a) {
     if (a.format != "text" && a.format != "json")
         throw CliError{exit_usage, fmt::format("--format '{}': expected text or json", a.format)};
     Diagnostics kb_notes;
-    auto kb = load_kb_or_throw(g, kb_notes);
+    auto kb = load_kb_or_throw(g, kb_notes, false, KbPart::for_diagnosis);
 
     Diagnostics report_diags;
     if (a.verbose) report_diags.append(kb_notes);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "bindings/lua/lua_rule_runtime.hpp"
+#include "engine/kb/script_refs.hpp"
 #include "engine/report/report.hpp"
 #include "tools/kbdiag/commands.hpp"
 
@@ -16,6 +17,52 @@ struct LintArgs {
     bool strict = false;
 };
 
+// A diagnostic for CI: the report's JSON form plus the primary location split into file, line and column.
+nlohmann::json lint_diagnostic_json(const Diagnostic& d) {
+    nlohmann::json j = diagnostic_to_json(d);
+    const SourceLocation at = d.primary();
+    j["file"] = at.file;
+    j["line"] = at.line;
+    j["column"] = at.column;
+    return j;
+}
+
+// The overrides of one folder (every folder after the first may replace earlier items by id).
+std::vector<const KbOverride*> overrides_of(const KnowledgeBase& kb, const std::string& folder) {
+    std::vector<const KbOverride*> out;
+    for (const auto& o : kb.overrides)
+        if (o.folder == folder) out.push_back(&o);
+    return out;
+}
+
+nlohmann::json overrides_json(const KnowledgeBase& kb) {
+    nlohmann::json folders = nlohmann::json::array();
+    for (std::size_t i = 1; i < kb.folders.size(); ++i) {
+        nlohmann::json items = nlohmann::json::array();
+        for (const KbOverride* o : overrides_of(kb, kb.folders[i]))
+            items.push_back(nlohmann::json{{"kind", o->kind}, {"id", o->id}, {"location", o->where.to_string()},
+                                           {"replaces", o->replaced.to_string()}});
+        folders.push_back(nlohmann::json{{"folder", kb.folders[i]}, {"overrides", items}});
+    }
+    return folders;
+}
+
+// "OVERRIDES" section: for each folder after the first, what it replaces (or that it only adds).
+std::string overrides_text(const KnowledgeBase& kb) {
+    if (kb.folders.size() < 2) return {};
+    std::string out = "OVERRIDES\n";
+    for (std::size_t i = 1; i < kb.folders.size(); ++i) {
+        const auto items = overrides_of(kb, kb.folders[i]);
+        out += fmt::format("  {}: {}\n", kb.folders[i],
+                           items.empty() ? std::string("overrides nothing (only adds)")
+                                         : fmt::format("overrides {} item(s)", items.size()));
+        // One line each, like the diagnostics: locations stay whole for tools and editors.
+        for (const KbOverride* o : items)
+            out += fmt::format("    - {} '{}' at {} replaces {}\n", o->kind, o->id, o->where.file_line(), o->replaced.file_line());
+    }
+    return out;
+}
+
 int run_lint(const GlobalOptions& g, const LintArgs& a) {
     LoadOptions lo;
     lo.folders = kb_folders(g);
@@ -25,6 +72,7 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
     if (lr.kb) {
         LuaRuleRuntime runtime{RuntimeLimits{}};
         runtime.load(*lr.kb, all);
+        check_script_references(*lr.kb, all);   // literal fact and cause names in the Lua files
     }
     all.sort();
     const std::size_t errors = all.count(Severity::error);
@@ -42,8 +90,9 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
         j["notes"] = notes;
         j["ok"] = !failed;
         nlohmann::json d = nlohmann::json::array();
-        for (const auto& item : all.items()) d.push_back(diagnostic_to_json(item));
+        for (const auto& item : all.items()) d.push_back(lint_diagnostic_json(item));
         j["diagnostics"] = d;
+        j["overrides"] = lr.kb ? overrides_json(*lr.kb) : nlohmann::json::array();
         if (lr.kb) {
             j["counts"] = nlohmann::json{{"facts", lr.kb->facts.size()},       {"problems", lr.kb->problems.size()},
                                          {"causes", lr.kb->causes.size()},     {"fixes", lr.kb->fixes.size()},
@@ -59,6 +108,7 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
             out += text;
             if (text.empty() || text.back() != '\n') out += '\n';
         }
+        if (lr.kb) out += overrides_text(*lr.kb);
         if (lr.kb)
             out += fmt::format("{} facts, {} problems, {} causes, {} fixes, {} rules, {} scenarios in {}\n",
                                lr.kb->facts.size(), lr.kb->problems.size(), lr.kb->causes.size(),
@@ -75,7 +125,7 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
 
 void setup_kb_lint(CLI::App& kb, const GlobalOptions& g, RunFn& run) {
     static LintArgs a;
-    CLI::App* sub = kb.add_subcommand("lint", "Check the knowledge base: schema, references, Lua compile errors");
+    CLI::App* sub = kb.add_subcommand("lint", "Check the knowledge base: schema, references, Lua (compile errors, fact and cause names), overrides");
     sub->add_option("--format", a.format, "Output format: text or json")
         ->type_name("FORMAT")
         ->check(CLI::IsMember({"text", "json"}));

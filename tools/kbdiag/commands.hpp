@@ -16,5 +16,7 @@ void setup_infer(CLI::App& app, const GlobalOptions& g, RunFn& run);
 void setup_kb_lint(CLI::App& kb, const GlobalOptions& g, RunFn& run);
 void setup_kb_test(CLI::App& kb, const GlobalOptions& g, RunFn& run);
 void setup_kb_facts(CLI::App& kb, const GlobalOptions& g, RunFn& run);
+void setup_kb_show(CLI::App& kb, const GlobalOptions& g, RunFn& run);
+void setup_kb_docs(CLI::App& kb, const GlobalOptions& g, RunFn& run);
 
 }  // namespace kbdiag::cli

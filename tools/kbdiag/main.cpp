@@ -35,13 +35,15 @@ int run_main(int argc, char** argv) {
     RunFn run;
     setup_collect(app, g, run);
     setup_infer(app, g, run);
-    CLI::App* kb = app.add_subcommand("kb", "Knowledge base tools: lint, test, facts");
+    CLI::App* kb = app.add_subcommand("kb", "Knowledge base tools: lint, test, facts, show, docs");
     kb->require_subcommand(1);
     kb->fallthrough();
     kb->footer(exit_codes_help);
     setup_kb_lint(*kb, g, run);
     setup_kb_test(*kb, g, run);
     setup_kb_facts(*kb, g, run);
+    setup_kb_show(*kb, g, run);
+    setup_kb_docs(*kb, g, run);
 
     try {
         app.parse(argc, argv);

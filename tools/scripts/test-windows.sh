@@ -6,8 +6,9 @@
 #
 # Without DIR: the `windows` preset's places, <repo>/build/windows (build) and <repo>/build/windows-deps
 # (dependencies). With DIR: DIR/windows and DIR/windows-deps. Every run uses a fresh Wine prefix inside the
-# build tree (<build>/wine-prefix). Installs what is missing with apt-get (root or sudo):
-# g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 dpkg-dev cmake ninja-build.
+# build tree (<build>/wine-prefix). The Samba probe step needs the native build: $KBDIAG_NATIVE, else
+# <repo>/build/release/tools/kbdiag (tools/scripts/test.sh builds it before calling this). Installs what is missing with apt-get (root or sudo):
+# g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 dpkg-dev cmake ninja-build samba smbclient libnss-wrapper.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,7 +24,7 @@ prefix=$app/wine-prefix
 t_start=$(date +%s)
 secs() { echo $(( $(date +%s) - $1 )); }
 
-packages=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 dpkg-dev cmake ninja-build)
+packages=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 dpkg-dev cmake ninja-build samba smbclient libnss-wrapper)
 source "$here/tools/scripts/install-packages.sh"
 install_missing "${packages[@]}"
 
@@ -66,6 +67,15 @@ if [ -x "$here/tests/windows/e2e.sh" ] || [ -f "$here/tests/windows/e2e.sh" ]; t
   bash "$here/tests/windows/e2e.sh" "$app"
   echo "==> end-to-end under Wine: $(secs "$t") s"
 fi
+
+# The Windows build's server probe against the same real Samba servers as the native one, over Winsock
+# under Wine, in this build's Wine prefix: tests/samba/run.sh with kbdiag.exe as its second binary. It needs
+# the native build (tools/scripts/test.sh builds it first; elsewhere set KBDIAG_NATIVE).
+native=${KBDIAG_NATIVE:-$here/build/release/tools/kbdiag}
+[ -x "$native" ] || { echo "no native kbdiag at $native: build the release preset first, or set KBDIAG_NATIVE" >&2; exit 1; }
+t=$(date +%s)
+bash "$here/tests/samba/run.sh" "$native" "$here/cmake/wine-run.sh" "$prefix" "$app/tools/kbdiag.exe"
+echo "==> real Samba servers probed by the native build and by kbdiag.exe under Wine: $(secs "$t") s"
 
 t=$(date +%s)
 (cd "$app" && cpack -G ZIP >/dev/null)
