@@ -16,6 +16,12 @@ has "$KBDIAG_SNAPSHOT" "^schema: kbdiag-snapshot/1"
 has "$TMP/out" "host.info"
 has "$TMP/out" "Wrote [0-9]+ facts"
 
+# This (Linux) machine's facts against a Windows error: the report says that client's settings are unknown.
+has "$KBDIAG_SNAPSHOT" "host.os: \{value: linux"
+run 0 "$KBDIAG" infer
+has "$TMP/out" "collected on a Linux machine, but this is a Windows"
+run 0 "$KBDIAG" infer --error "mount error(13)"
+has_not "$TMP/out" "collected on a"
 run 0 "$KBDIAG" infer
 has "$TMP/out" "LIKELY CAUSES"
 has "$TMP/out" "FIX PLAN"

@@ -2,6 +2,7 @@
 // Pipeline: load_knowledge_base -> LuaRuleRuntime.load (broken scripts become diagnostics; their rules are
 // skipped) -> read snapshot -> merge --fact -> find the problem -> Engine.run -> Ranker.rank -> report -> render.
 #include <filesystem>
+#include <optional>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -40,6 +41,19 @@ std::string list_problems(const KnowledgeBase& kb) {
     if (out.empty()) out = "  (the knowledge base has no problems)\n";
     else out += "(`kbdiag kb show ID` lists every spelling of a problem's code)\n";
     return out;
+}
+
+// A note when the facts were collected on another kind of client than the one the problem is about (a Windows
+// error diagnosed from a snapshot taken on Linux): that client's own settings are then unknown, not fine.
+std::optional<std::string> platform_mismatch_note(const Problem& problem, const FactStore& facts) {
+    const FactValue* os = facts.value("host.os");
+    if (!os || !os->is_string() || problem.platform == Platform::any) return std::nullopt;
+    const auto host = platform_from_string(os->as_string());
+    if (!host || serves(*host, problem.platform)) return std::nullopt;
+    auto name = [](Platform p) { return p == Platform::windows_os ? "Windows" : "Linux"; };
+    return fmt::format("The facts were collected on a {} machine, but this is a {} error: that client's own "
+                       "settings are unknown here. Run `kbdiag collect` on the client that shows the error.",
+                       name(*host), name(problem.platform));
 }
 
 // The error the snapshot names (`kbdiag collect --error`), if a problem matches it.
@@ -128,6 +142,7 @@ int run_infer(const GlobalOptions& g, const InferArgs& a) {
                                                "with --error CODE:\n{}",
                                                kb->problems.size(), list_problems(*kb))};
     }
+    if (auto note = platform_mismatch_note(*problem, facts)) notes.push_back(*note);
 
     Engine engine(kb, &runtime);
     EngineResult result = engine.run(*problem, facts);
