@@ -1,8 +1,11 @@
 #include "engine/collect/registry.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <exception>
 #include <future>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -26,6 +29,13 @@ struct Timed {
     std::int64_t duration_ms = 0;
 };
 
+// Collectors that finished, in the order they finished: each thread adds its index, run_collectors waits on it.
+struct Finished {
+    std::mutex mutex;
+    std::condition_variable signal;
+    std::vector<std::size_t> indexes;
+};
+
 // One collector started in its own thread. Everything the thread touches is shared, so a thread left
 // running after a timeout never reaches freed memory.
 struct Running {
@@ -35,6 +45,7 @@ struct Running {
     std::thread thread;
     Clock::time_point started;
     bool launched = false;
+    bool reported = false;   // its report is made (finished, timed out or never started)
     std::string launch_error;
 };
 
@@ -62,7 +73,8 @@ Timed run_guarded(Collector& collector, const CollectOptions& options, FactSink&
     return t;
 }
 
-Running launch(std::size_t index, std::shared_ptr<Collector> collector, std::shared_ptr<const CollectOptions> options) {
+Running launch(std::size_t index, std::shared_ptr<Collector> collector, std::shared_ptr<const CollectOptions> options,
+               std::shared_ptr<Finished> finished) {
     Running r;
     r.index = index;
     r.sink = std::make_shared<FactSink>();
@@ -70,8 +82,11 @@ Running launch(std::size_t index, std::shared_ptr<Collector> collector, std::sha
     auto promise = std::make_shared<std::promise<Timed>>();
     r.done = promise->get_future();
     try {
-        r.thread = std::thread([collector, options, sink = r.sink, promise] {
+        r.thread = std::thread([collector, options, sink = r.sink, promise, finished, index] {
             promise->set_value(run_guarded(*collector, *options, *sink));
+            std::lock_guard<std::mutex> lock(finished->mutex);
+            finished->indexes.push_back(index);
+            finished->signal.notify_one();
         });
         r.launched = true;
     } catch (const std::exception& e) {
@@ -121,28 +136,43 @@ std::shared_ptr<const CollectOptions> shared_options(const KnowledgeBase& kb, co
     return copy;
 }
 
-// Waits for one collector until its time limit and turns what it did into a report.
-CollectorReport finish(Running& r, const Collector& collector, const CollectOptions& options, FactStore& facts,
-                       const KnowledgeBase& kb, Diagnostics& diagnostics) {
-    const std::string id = collector.id();
-    CollectorReport report{id, CollectorStatus::failed, 0, r.launch_error};
-    if (!r.launched) return report;
-    if (r.done.wait_until(r.started + options.time_limit) == std::future_status::ready) {
+// What one collector left behind, kept until every collector is done so facts merge in registry order.
+struct Result {
+    CollectorReport report;
+    FactStore produced;
+    Diagnostics diagnostics;
+};
+
+// Turns a collector that ended (or ran out of time) into its report and closes its sink: writes after this
+// point, from a thread still running past its limit, are dropped.
+Result conclude(Running& r, const Collector& collector, const CollectOptions& options) {
+    Result out;
+    out.report = CollectorReport{collector.id(), CollectorStatus::failed, 0, r.launch_error};
+    r.reported = true;
+    if (!r.launched) return out;
+    if (r.done.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
         r.thread.join();
         Timed t = r.done.get();
-        report.status = t.outcome.status;
-        report.message = t.outcome.message;
-        report.duration_ms = t.duration_ms;
+        out.report.status = t.outcome.status;
+        out.report.message = t.outcome.message;
+        out.report.duration_ms = t.duration_ms;
     } else {
         r.thread.detach();   // it holds shared pointers only; its late writes go to a closed sink
-        report.status = CollectorStatus::timeout;
-        report.duration_ms = ms_since(r.started);
-        report.message = fmt::format("no result within {} ms", options.time_limit.count());
+        out.report.status = CollectorStatus::timeout;
+        out.report.duration_ms = ms_since(r.started);
+        out.report.message = fmt::format("no result within {} ms", options.time_limit.count());
     }
-    FactStore produced = r.sink->close(id);
-    diagnostics.append(r.sink->diagnostics());
-    facts.merge(validate(produced, id, kb, diagnostics));
-    return report;
+    out.produced = r.sink->close(out.report.id);
+    out.diagnostics.append(r.sink->diagnostics());
+    return out;
+}
+
+// The earliest time limit among the collectors still running.
+Clock::time_point next_deadline(const std::vector<Running>& running, std::chrono::milliseconds limit) {
+    auto deadline = Clock::time_point::max();
+    for (const auto& r : running)
+        if (!r.reported) deadline = std::min(deadline, r.started + limit);
+    return deadline;
 }
 
 void diagnose_status(const CollectorReport& report, Diagnostics& diagnostics) {
@@ -152,6 +182,20 @@ void diagnose_status(const CollectorReport& report, Diagnostics& diagnostics) {
     else if (report.status == CollectorStatus::timeout)
         diagnostics.warning(codes::collector_timeout,
                             fmt::format("collector '{}' timed out: {}", report.id, report.message));
+}
+
+// Facts merge in registry order whatever order the collectors finished in, so later collectors override
+// earlier ones (manual facts come last) and diagnostics come out in the same order every run.
+CollectionResult merge_in_registry_order(std::vector<std::optional<Result>>& results, const KnowledgeBase& kb) {
+    CollectionResult out;
+    for (auto& result : results) {
+        if (!result) continue;   // cannot happen: every collector gets a report
+        out.diagnostics.append(result->diagnostics);
+        out.facts.merge(validate(result->produced, result->report.id, kb, out.diagnostics));
+        diagnose_status(result->report, out.diagnostics);
+        out.reports.push_back(std::move(result->report));
+    }
+    return out;
 }
 
 }  // namespace
@@ -184,6 +228,7 @@ CollectorRegistry builtin_collectors() {
     r.add(make_windows_smb_client_collector());
     r.add(make_windows_credman_collector());
     r.add(make_windows_net_use_collector());
+    r.add(make_windows_smb_events_collector());   // before manual: a typed --error wins over the event log
 #endif
     r.add(make_import_collector());
     r.add(make_manual_collector());   // last: what a person says overrides what was collected
@@ -191,12 +236,17 @@ CollectorRegistry builtin_collectors() {
 }
 
 CollectionResult run_collectors(const CollectorRegistry& registry, const KnowledgeBase& kb,
-                                const CollectOptions& options) {
-    CollectionResult result;
+                                const CollectOptions& options, const CollectorFinishedFn& on_finished) {
     auto shared = shared_options(kb, options);
     const auto& all = registry.all();
+    std::vector<std::optional<Result>> results(all.size());
+    auto report = [&](std::size_t index, Result result) {
+        if (on_finished) on_finished(result.report);
+        results[index] = std::move(result);
+    };
 
     // Start every collector for this platform at once; each gets its own time limit from its start.
+    auto finished = std::make_shared<Finished>();
     std::vector<Running> running;
     struct DetachLeftovers {   // never destroy a joinable thread, whatever throws below
         std::vector<Running>& r;
@@ -205,22 +255,40 @@ CollectionResult run_collectors(const CollectorRegistry& registry, const Knowled
                 if (x.thread.joinable()) x.thread.detach();
         }
     } guard{running};
-    for (std::size_t i = 0; i < all.size(); ++i)
-        if (runs_here(*all[i])) running.push_back(launch(i, all[i], shared));
-
-    auto next = running.begin();
     for (std::size_t i = 0; i < all.size(); ++i) {
-        CollectorReport report;
-        if (next != running.end() && next->index == i) {
-            report = finish(*next, *all[i], options, result.facts, kb, result.diagnostics);
-            ++next;
-        } else {
-            report = CollectorReport{all[i]->id(), CollectorStatus::skipped, 0, "not for this platform"};
-        }
-        diagnose_status(report, result.diagnostics);
-        result.reports.push_back(std::move(report));
+        if (runs_here(*all[i]))
+            running.push_back(launch(i, all[i], shared, finished));
+        else
+            report(i, Result{{all[i]->id(), CollectorStatus::skipped, 0, "not for this platform"}, {}, {}});
     }
-    return result;
+    for (auto& r : running)
+        if (!r.launched) report(r.index, conclude(r, *all[r.index], options));
+
+    // Report each collector as it finishes, and each one that reaches its time limit when it does.
+    std::size_t open = static_cast<std::size_t>(
+        std::count_if(running.begin(), running.end(), [](const Running& r) { return !r.reported; }));
+    while (open > 0) {
+        std::vector<std::size_t> done;
+        {
+            std::unique_lock<std::mutex> lock(finished->mutex);
+            finished->signal.wait_until(lock, next_deadline(running, options.time_limit),
+                                        [&] { return !finished->indexes.empty(); });
+            done.swap(finished->indexes);
+        }
+        for (std::size_t index : done) {   // in the order they finished
+            auto r = std::find_if(running.begin(), running.end(), [&](const Running& x) { return x.index == index; });
+            if (r == running.end() || r->reported) continue;
+            report(index, conclude(*r, *all[index], options));
+            --open;
+        }
+        const auto now = Clock::now();
+        for (auto& r : running) {   // then those that ran out of time
+            if (r.reported || now < r.started + options.time_limit) continue;
+            report(r.index, conclude(r, *all[r.index], options));
+            --open;
+        }
+    }
+    return merge_in_registry_order(results, kb);
 }
 
 }  // namespace kbdiag

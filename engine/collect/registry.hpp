@@ -1,6 +1,7 @@
 #pragma once
 // CollectorRegistry: an explicit list of collectors (no static-initialiser magic), and the runner that
 // runs each one for this platform under its time limit.
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -38,7 +39,10 @@ struct CollectionResult {
 // failed/timeout add COL001/COL002 warnings; collectors' own diagnostics (CLI001, SNAP*) are passed on.
 // Facts merge in registry order, so later collectors override earlier ones (manual facts come last).
 // options.kb, when empty, is filled with a copy of `kb`'s fact catalog.
+// `on_finished`, when given, is called with each collector's report as soon as it has one (finished, timed out,
+// skipped), in that order, on the calling thread (a progress display); the result keeps registry order.
+using CollectorFinishedFn = std::function<void(const CollectorReport&)>;
 CollectionResult run_collectors(const CollectorRegistry& registry, const KnowledgeBase& kb,
-                                const CollectOptions& options);
+                                const CollectOptions& options, const CollectorFinishedFn& on_finished = {});
 
 }  // namespace kbdiag

@@ -21,6 +21,7 @@ inline constexpr const char* kb_override = "KB013";          // an item overridd
 inline constexpr const char* kb_duplicate_code = "KB014";    // two problems claim one error code
 inline constexpr const char* kb_unused = "KB015";            // an item nothing refers to (warning)
 inline constexpr const char* kb_unreachable_fact = "KB016";  // a fact no collector provides and no question asks
+inline constexpr const char* kb_report_template = "KB017";   // a report template (templates/*.lua) missing or failing
 
 // Rules at run time
 inline constexpr const char* rule_runtime_error = "RULE001";

@@ -1,5 +1,7 @@
 // render_json(): the report as JSON, schema "kbdiag-report/1". Deterministic: nlohmann::json keeps object
 // keys sorted; arrays keep the report's order (causes by probability); numbers are rounded.
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -14,9 +16,23 @@ using nlohmann::json;
 
 double r4(double v) { return round_to(v, 4); }
 
-json evidence_json(const Finding& f) {
+// Fact name -> its typed JSON value (null unless known), from the report's facts.
+using TypedFacts = std::map<std::string, json>;
+
+TypedFacts typed_facts(const Report& r) {
+    TypedFacts typed;
+    for (const auto& f : r.facts) typed[f.name] = f.typed;
+    return typed;
+}
+
+// The values a finding used, typed as in `facts[]`. A fact the report does not list (a report not made by
+// build_report) keeps its displayed text.
+json evidence_json(const Finding& f, const TypedFacts& typed) {
     json facts = json::object();
-    for (const auto& [name, value] : f.facts) facts[name] = value;
+    for (const auto& [name, value] : f.facts) {
+        const auto it = typed.find(name);
+        facts[name] = it != typed.end() ? it->second : json(value);
+    }
     return json{{"rule", f.rule},
                 {"title", f.title},
                 {"note", f.note},
@@ -28,6 +44,22 @@ json evidence_json(const Finding& f) {
                 {"group", f.group},
                 {"facts", facts},
                 {"location", f.where.file_line()}};
+}
+
+json triage_json(const Triage& t) {
+    json entries = json::array();
+    for (const auto& e : t.entries)
+        entries.push_back(json{{"problem_id", e.problem_id},
+                               {"problem_title", e.problem_title},
+                               {"codes", e.codes},
+                               {"cause_id", e.cause_id},
+                               {"cause_title", e.cause_title},
+                               {"probability", r4(e.probability)},
+                               {"prior", r4(e.prior)},
+                               {"evidence_factor", r4(e.evidence_factor)},
+                               {"evidence", e.evidence},
+                               {"first_fix", e.first_fix}});
+    return json{{"entries", entries}, {"problems_considered", t.problems_considered}, {"next_steps", t.next_steps}};
 }
 
 }  // namespace
@@ -43,7 +75,7 @@ json diagnostic_to_json(const Diagnostic& d) {
                 {"snippet", d.snippet}};
 }
 
-std::string render_json(const Report& r) {
+json report_to_json(const Report& r) {
     json j;
     j["schema"] = r.schema;
     j["kbdiag_version"] = r.kbdiag_version;
@@ -57,6 +89,7 @@ std::string render_json(const Report& r) {
     j["rules_run"] = r.rules_run;
     j["notes"] = r.notes;
 
+    const TypedFacts typed = typed_facts(r);
     json causes = json::array();
     for (const auto& c : r.ranking.causes) {
         json jc{{"id", c.id},
@@ -65,7 +98,7 @@ std::string render_json(const Report& r) {
                 {"prior", r4(c.prior)},
                 {"log_odds_vs_other", r4(c.log_odds_vs_other)}};
         json ev = json::array();
-        for (const auto& f : c.evidence) ev.push_back(evidence_json(f));
+        for (const auto& f : c.evidence) ev.push_back(evidence_json(f, typed));
         jc["evidence"] = ev;
         json fixes = json::array();
         auto info = r.cause_info.find(c.id);
@@ -141,12 +174,17 @@ std::string render_json(const Report& r) {
 
     json facts = json::array();
     for (const auto& f : r.facts)
-        facts.push_back(json{{"name", f.name}, {"value", f.value}, {"state", f.state}, {"source", f.source}});
+        facts.push_back(json{{"name", f.name}, {"value", f.typed}, {"state", f.state}, {"source", f.source},
+                             {"note", f.note}});
     j["facts"] = facts;
     j["article_differs"] = r.cause_article_differs;
-
-    return dump_json(j);
+    j["is_triage"] = r.is_triage;
+    if (r.is_triage) j["triage"] = triage_json(r.triage);
+    j["summary"] = summary_to_json(summarize(r));   // the text report's first screen (summary.cpp)
+    return j;
 }
+
+std::string render_json(const Report& r) { return dump_json(report_to_json(r)); }
 
 std::string dump_json(const json& j) {
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

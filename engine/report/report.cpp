@@ -161,6 +161,39 @@ std::string wrap(const std::string& text, int width, const std::string& first_pr
     return out;
 }
 
+namespace {
+
+nlohmann::json scalar_json(const Scalar& s, FactType type) {
+    if (const auto* b = std::get_if<bool>(&s)) return *b;
+    if (const auto* i = std::get_if<std::int64_t>(&s))
+        return type == FactType::timestamp ? nlohmann::json(format_iso8601(*i)) : nlohmann::json(*i);
+    return std::get<std::string>(s);
+}
+
+// A record field's catalog type (string when the catalog does not say).
+FactType field_type(const FactDef* def, const std::string& field) {
+    if (!def) return FactType::string;
+    const auto it = def->fields.find(field);
+    return it == def->fields.end() ? FactType::string : it->second;
+}
+
+}  // namespace
+
+nlohmann::json fact_value_json(const FactValue& value, const FactDef* def) {
+    const FactType type = def ? def->type : FactType::string;
+    if (value.is_bool()) return value.as_bool();
+    if (value.is_int()) return scalar_json(value.as_int(), type);
+    if (value.is_string()) return value.as_string();
+    if (value.is_list()) return value.as_list();
+    nlohmann::json records = nlohmann::json::array();
+    for (const auto& record : value.as_records()) {
+        nlohmann::json fields = nlohmann::json::object();
+        for (const auto& [field, scalar] : record) fields[field] = scalar_json(scalar, field_type(def, field));
+        records.push_back(std::move(fields));
+    }
+    return records;
+}
+
 Report build_report(const ReportInput& in) {
     Report r;
     r.kbdiag_version = KBDIAG_VERSION;
@@ -202,10 +235,11 @@ Report build_report(const ReportInput& in) {
             rf.name = name;
             rf.state = to_string(e->state);
             rf.source = e->source;
+            rf.note = e->note;
             if (e->state == FactState::known) {
-                FactType type = FactType::string;
-                if (in.kb)
-                    if (const FactDef* def = in.kb->fact(name)) type = def->type;
+                const FactDef* def = in.kb ? in.kb->fact(name) : nullptr;
+                const FactType type = def ? def->type : FactType::string;
+                rf.typed = fact_value_json(e->value, def);
                 try {
                     rf.value = to_display(e->value, type);
                 } catch (const std::exception&) {
@@ -241,6 +275,7 @@ Report build_report(const ReportInput& in) {
             if (!c->article_differs.empty()) r.cause_article_differs.push_back(rc.id + ": " + c->article_differs);
         }
     }
+    add_summary_context(in, r);
     r.diagnostics.sort();
     return r;
 }

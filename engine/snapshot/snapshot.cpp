@@ -1,6 +1,7 @@
 #include "engine/snapshot/snapshot.hpp"
 
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 
@@ -443,6 +444,45 @@ std::string default_snapshot_path() {
     if (home.empty()) return "kbdiag-snapshot.yaml";
     return (fs::path(home) / ".local" / "state" / "kbdiag" / "snapshot.yaml").string();
 #endif
+}
+
+// ============================================================================ age
+
+namespace {
+
+// "2026-11-30 10:02 UTC": minutes are enough for a person, and UTC says which clock.
+std::string readable_utc(std::int64_t epoch_seconds) {
+    const std::string iso = format_iso8601(epoch_seconds);   // 2026-11-30T10:02:00Z
+    return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+}
+
+// "5 days" from two days on, "30 hours" below that, "1 hour"/"1 day" in the singular.
+std::string readable_span(std::chrono::seconds span) {
+    const auto hours = std::chrono::duration_cast<std::chrono::hours>(span).count();
+    if (hours >= 48) return fmt::format("{} days", hours / 24);
+    if (hours >= 1) return fmt::format("{} hour{}", hours, hours == 1 ? "" : "s");
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(span).count();
+    return fmt::format("{} minute{}", minutes, minutes == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::optional<std::string> snapshot_age_warning(const Snapshot& snapshot, std::chrono::system_clock::time_point now,
+                                                std::chrono::hours max_age) {
+    if (snapshot.created <= 0) return std::nullopt;
+    // Two machines' clocks a few minutes apart is normal, not worth a warning.
+    constexpr std::chrono::minutes clock_skew{5};
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+    const std::chrono::seconds age = now_s - std::chrono::seconds(snapshot.created);
+    const std::string when = readable_utc(snapshot.created);
+    if (age < -clock_skew)
+        return fmt::format("This snapshot's collection time ({}) is {} in the future: the clock of this computer "
+                           "or of the one that collected it is wrong, so its age is unknown.",
+                           when, readable_span(-age));
+    if (age <= max_age) return std::nullopt;
+    return fmt::format("This snapshot was collected {} ago ({}); things may have changed: run `kbdiag collect` "
+                       "again.",
+                       readable_span(age), when);
 }
 
 }  // namespace kbdiag

@@ -20,6 +20,7 @@
 // read as something else. Absent and failed facts carry `state:` and no `value`.
 // Reading: SNAP001 syntax (file:line:col), SNAP002 wrong schema or shape, SNAP003 unknown fact (warning,
 // dropped), SNAP004 value that does not fit its type (dropped), SNAP005 unreadable file.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,5 +58,12 @@ std::optional<Snapshot> parse_snapshot(const std::string& text, const std::strin
 // $KBDIAG_SNAPSHOT, else $XDG_STATE_HOME/kbdiag/snapshot.yaml, else ~/.local/state/kbdiag/snapshot.yaml
 // (on Windows %LOCALAPPDATA%\kbdiag\snapshot.yaml).
 std::string default_snapshot_path();
+
+// A plain-words warning when the snapshot is stale: collected more than `max_age` before `now` ("This snapshot
+// was collected 5 days ago (2026-11-30 10:02 UTC); things may have changed: run `kbdiag collect` again."), or
+// collected in the future by more than a few minutes of clock skew (then one of the two clocks is wrong).
+// nullopt when the age is fine or the snapshot records no collection time (created <= 0).
+std::optional<std::string> snapshot_age_warning(const Snapshot& snapshot, std::chrono::system_clock::time_point now,
+                                                std::chrono::hours max_age = std::chrono::hours(72));
 
 }  // namespace kbdiag

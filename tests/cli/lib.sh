@@ -1,15 +1,34 @@
 # Shared helpers for the CLI end-to-end tests (sourced by tests/cli/test_*.sh; not a test itself).
 # Each test is run as: bash test_x.sh KBDIAG_BINARY TESTS_DATA_DIR
-# Plain bash + grep only: CI machines may have no python3 or jq.
+# Assertions are plain bash + grep. Every JSON output and snapshot kbdiag writes is validated against its schema in
+# schemas/ on the way (tests/schemas/checked-kbdiag.sh; needs Debian's python3-jsonschema and python3-yaml).
 set -euo pipefail
 
-KBDIAG=${1:?usage: $0 KBDIAG_BINARY TESTS_DATA_DIR}
 DATA=${2:?usage: $0 KBDIAG_BINARY TESTS_DATA_DIR}
 CLI_DATA="$DATA/cli"
 MINI=(--no-builtin-kb --kb "$CLI_DATA/kb_mini")
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbdiag-cli.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# $KBDIAG runs the binary through the schema check: an executable stub (also for `env`, `script -c`) that hands
+# its arguments to checked-kbdiag.sh with the real binary. A violation fails the test, here at the latest.
+export KBDIAG_REAL=${1:?usage: $0 KBDIAG_BINARY TESTS_DATA_DIR}
+export KBDIAG_OUTPUT_CHECK_FAILURES="$TMP/output-check.failures" KBDIAG_OUTPUT_CHECK_LOG="$TMP/output-check.log"
+KBDIAG="$TMP/kbdiag"
+printf '#!/usr/bin/env bash\nexec bash %q "$@"\n' "$(cd "$(dirname "${BASH_SOURCE[0]}")/../schemas" && pwd)/checked-kbdiag.sh" >"$KBDIAG"
+chmod +x "$KBDIAG"
+finish() {
+  local rc=$?
+  if [ -s "$KBDIAG_OUTPUT_CHECK_FAILURES" ]; then
+    echo "FAIL: kbdiag wrote output that does not match its schema:" >&2
+    cat "$KBDIAG_OUTPUT_CHECK_FAILURES" >&2
+    rc=1
+  elif [ -s "$KBDIAG_OUTPUT_CHECK_LOG" ]; then
+    echo "schemas: $(wc -l <"$KBDIAG_OUTPUT_CHECK_LOG") outputs valid ($(cut -d: -f1 "$KBDIAG_OUTPUT_CHECK_LOG" | sort | uniq -c | xargs))"
+  fi
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap finish EXIT
 # Never touch the user's real snapshot; never colour.
 export KBDIAG_SNAPSHOT="$TMP/default-snapshot.yaml"
 export NO_COLOR=1

@@ -3,13 +3,13 @@
 # arguments reads it; --fact overrides snapshot facts; the report is ranked and explained.
 source "$(dirname "$0")/lib.sh"
 
-# Shipped knowledge base, default snapshot location. The shipped KB has many problems, so infer needs the
-# error: without one recorded or given it is a usage error that lists the problems.
+# Shipped knowledge base, default snapshot location. Without an error recorded or given, infer triages this
+# machine's facts across the family (tests/cli/test_triage.sh) and says how to name the error.
 run 0 "$KBDIAG" collect
-run 2 "$KBDIAG" infer
-has "$TMP/err" "pick one with --error CODE"
-has "$TMP/err" "0x00000963.* - The share name or password is invalid"
-has "$TMP/err" "mount error\(13\)"
+run 0 "$KBDIAG" infer
+has "$TMP/out" "no error given"
+has "$TMP/out" "kbdiag infer --error CODE"
+has "$TMP/out" "mount error\(13\)"
 run 0 "$KBDIAG" collect --error 0x963
 [ -s "$KBDIAG_SNAPSHOT" ] || fail "collect did not write $KBDIAG_SNAPSHOT"
 has "$KBDIAG_SNAPSHOT" "^schema: kbdiag-snapshot/1"
@@ -71,12 +71,17 @@ has "$TMP/out" '"source": "manual"'
 has "$TMP/out" '"rule": "mini_saved_credentials_script"'
 has "$TMP/out" '"name": "mini.stale_suspected"'
 
-# Text report: evidence with LR, fact values and rule location; plan numbered with steps and verify.
+# Text report: plan numbered with steps and verify; the evidence in words (default view), with its LR, fact
+# values and rule location under --verbose.
 run 0 "$KBDIAG" "${MINI[@]}" infer "$TMP/mini-snap.yaml" --error 0x963 \
-  --fact mini.lm_level=5 --fact mini.password_changed=yes --fact mini.saved_credentials=2
+  --fact mini.lm_level=5 --fact mini.password_changed=yes --fact mini.saved_credentials=2 --verbose
 has "$TMP/out" "×5 +The password was changed"
 has "$TMP/out" "mini.password_changed=true"
 has "$TMP/out" "rules.yaml:[0-9]+"
+run 0 "$KBDIAG" "${MINI[@]}" infer "$TMP/mini-snap.yaml" --error 0x963 \
+  --fact mini.lm_level=5 --fact mini.password_changed=yes --fact mini.saved_credentials=2
+has "$TMP/out" "for +The password was changed"
+has_not "$TMP/out" "×|÷|rules.yaml:[0-9]+"
 has "$TMP/out" "  1\. Delete the saved credential"
 has "$TMP/out" "cmdkey /delete:SERVER"
 has "$TMP/out" "Verify:"
@@ -90,4 +95,14 @@ has "$TMP/out" 'Error: +System error 2403 has occurred'
 has "$TMP/out" "LIKELY CAUSES"
 run 2 "$KBDIAG" collect -q --error 0x963 --fact no.such.fact=1 -o "$TMP/never.yaml"
 [ ! -e "$TMP/never.yaml" ] || fail "a rejected collect must not write a snapshot"
+
+# A snapshot a week old: infer warns on stderr and in the report; a fresh one gets no warning.
+run 0 "$KBDIAG" infer "$TMP/err-snap.yaml"
+has_not "$TMP/err" "collected .* ago"
+week_ago=$(date -u -d '7 days ago' +%Y-%m-%dT%H:%M:%SZ)
+sed -E "s/^created: .*/created: \"$week_ago\"/" "$TMP/err-snap.yaml" >"$TMP/old-snap.yaml"
+run 0 "$KBDIAG" infer "$TMP/old-snap.yaml"
+has "$TMP/err" "warning: .*7 days ago"
+has "$TMP/out" "7 days ago"
+has "$TMP/out" "kbdiag collect"
 echo "ok"

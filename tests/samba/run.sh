@@ -54,6 +54,14 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbdiag-samba.XXXXXX")
 SMBD_PIDS=()
+# Every snapshot and JSON report kbdiag writes here is validated against its schema in schemas/ on the way
+# (tests/schemas/checked-kbdiag.sh); violations are listed with the failures at the end.
+SCHEMA_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../schemas" && pwd)
+export KBDIAG_REAL=$KBDIAG KBDIAG_OUTPUT_CHECK_FAILURES="$TMP/output-check.failures" \
+  KBDIAG_OUTPUT_CHECK_LOG="$TMP/output-check.log"
+KBDIAG="$TMP/kbdiag"
+printf '#!/usr/bin/env bash\nexec bash %q "$@"\n' "$SCHEMA_TESTS/checked-kbdiag.sh" >"$KBDIAG"
+chmod +x "$KBDIAG"
 
 cleanup() {
   local rc=$?
@@ -273,6 +281,8 @@ compare_windows() {
   win_collect || { cat "$DIR/collect-win.out" >&2; failed "$name: kbdiag.exe collect (Wine) failed"; return 0; }
   local ms; ms=$(ms_since "$t0")
   WIN_MS=$((WIN_MS + ms))
+  /usr/bin/python3 "$SCHEMA_TESTS/validate_output.py" --expect kbdiag-snapshot "$DIR/snap-win.yaml" >&2 ||
+    failed "$name: kbdiag.exe's snapshot does not match schemas/kbdiag-snapshot-1.schema.json"
   for fact in "${PROTOCOL_FACTS[@]}"; do
     native=$(fact_value "$fact" "$DIR/snap.yaml")
     windows=$(fact_value "$fact" "$DIR/snap-win.yaml")
@@ -475,6 +485,8 @@ compare_windows closed
 expect_top closed 53 server_unreachable "${PC_23H2_PRO[@]}"
 
 # ---- summary ------------------------------------------------------------------------------------------
+[ ! -s "$KBDIAG_OUTPUT_CHECK_FAILURES" ] || failed "kbdiag wrote output that does not match its schema:
+$(cat "$KBDIAG_OUTPUT_CHECK_FAILURES")"
 total_ms=$(ms_since "$T_START")
 windows_note=""
 [ "${#WIN[@]}" -gt 0 ] && windows_note=" (of which $WIN_MS ms kbdiag.exe collecting under Wine)"
@@ -485,5 +497,6 @@ if [ "${#FAILURES[@]}" -gt 0 ]; then
 fi
 echo "PASS in $total_ms ms$windows_note: default, missing share, password changed, disabled account, SMB3-only,"
 echo "      SMB1-only, signing mandatory, ntlm auth disabled, ntlmv2-only vs an NTLMv1 client (and NTLMv1 permitted),"
-echo "      guest (Bad User), closed port: probe facts and top causes; no password in any output"
+echo "      guest (Bad User), closed port: probe facts and top causes; no password in any output;"
+echo "      $(wc -l <"$KBDIAG_OUTPUT_CHECK_LOG" 2>/dev/null || echo 0) snapshots and reports valid against schemas/"
 [ "${#WIN[@]}" -eq 0 ] || echo "      the Windows build under Wine saw the same protocol facts from every server"

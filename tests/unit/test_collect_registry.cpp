@@ -279,3 +279,60 @@ TEST_CASE("registry: the builtin list, in run order; duplicates refused") {
     CHECK_THROWS_AS(reg.add(fake("manual", [](const CollectOptions&, FactSink&) { return CollectorOutcome{}; })),
                     std::invalid_argument);
 }
+
+TEST_CASE("run_collectors: each report is handed on as the collector finishes, in the order they finish") {
+    // "slow" comes first in the registry but can only finish after the runner has reported "fast": it waits for
+    // the callback's signal. A runner that waited for collectors in registry order would report nothing until
+    // "slow" ran out of time, so "slow" would end as a timeout and the order would be wrong.
+    KnowledgeBase kb = collect_test_kb();
+    auto fast_reported = std::make_shared<std::atomic<bool>>(false);
+    CollectorRegistry reg;
+    reg.add(fake("slow", [fast_reported](const CollectOptions&, FactSink& s) {
+        for (int i = 0; i < 500 && !fast_reported->load(); ++i) std::this_thread::sleep_for(10ms);
+        s.set("host.name", std::string(fast_reported->load() ? "slow saw fast reported" : "slow gave up"));
+        return CollectorOutcome{};
+    }));
+    reg.add(fake("fast", [](const CollectOptions&, FactSink& s) {
+        s.set("host.name", std::string("fast"));
+        return CollectorOutcome{};
+    }));
+    reg.add(fake("elsewhere", [](const CollectOptions&, FactSink&) { return CollectorOutcome{}; },
+                 {other_platform()}));
+    CollectOptions options;
+    options.time_limit = 8s;   // far above what "slow" needs once "fast" is reported
+
+    std::vector<std::string> seen;
+    CollectionResult r = run_collectors(reg, kb, options, [&](const CollectorReport& rep) {
+        seen.push_back(rep.id + ":" + to_string(rep.status));
+        if (rep.id == "fast") fast_reported->store(true);
+    });
+
+    CHECK(seen == std::vector<std::string>{"elsewhere:skipped", "fast:ok", "slow:ok"});
+    REQUIRE(r.reports.size() == 3);   // the result keeps registry order
+    CHECK(r.reports[0].id == "slow");
+    CHECK(r.reports[1].id == "fast");
+    CHECK(r.reports[2].id == "elsewhere");
+    // Facts still merge in registry order: "fast" (later in the registry) overrides "slow".
+    CHECK(r.facts.value("host.name")->as_string() == "fast");
+}
+
+TEST_CASE("run_collectors: a time-out is handed on when the limit passes, before slower ones finish") {
+    KnowledgeBase kb = collect_test_kb();
+    auto release = std::make_shared<std::atomic<bool>>(false);
+    CollectorRegistry reg;
+    reg.add(fake("stuck", [release](const CollectOptions&, FactSink&) {
+        for (int i = 0; i < 300 && !release->load(); ++i) std::this_thread::sleep_for(10ms);
+        return CollectorOutcome{};
+    }));
+    reg.add(fake("quick", [](const CollectOptions&, FactSink&) { return CollectorOutcome{}; }));
+    CollectOptions options;
+    options.time_limit = 150ms;
+    std::vector<std::string> seen;
+    CollectionResult r = run_collectors(reg, kb, options, [&](const CollectorReport& rep) {
+        seen.push_back(rep.id + ":" + to_string(rep.status));
+    });
+    release->store(true);   // let the detached thread end
+    CHECK(seen == std::vector<std::string>{"quick:ok", "stuck:timeout"});
+    CHECK(report_of(r, "stuck").status == CollectorStatus::timeout);
+    CHECK(has_code(r.diagnostics, codes::collector_timeout, "stuck"));
+}

@@ -90,7 +90,7 @@ Report sample_report() {
     r.diagnostics.error("RULE002", "rule 'bomb': exceeded the instruction budget",
                         SourceLocation{"overlay/rules/bombs.lua", 4, 0});
     r.collectors = {{"host.info", CollectorStatus::ok, 3, ""}, {"linux.cifs", CollectorStatus::timeout, 5000, "took too long"}};
-    r.facts = {{"target.server", "nas01", "known", "target"}};
+    r.facts = {{"target.server", "nas01", "known", "target", "", "nas01"}};
     return r;
 }
 
@@ -141,9 +141,10 @@ TEST_CASE("round_to gives fixed decimals and no negative zero") {
     CHECK(!std::signbit(round_to(-0.00001, 4)));
 }
 
-TEST_CASE("render_text fits 80 columns and shows every section without colour") {
+TEST_CASE("render_text fits 80 columns and shows every section without colour (verbose: with the evidence's weights)") {
     const Report r = sample_report();
     TextOptions o;
+    o.verbose = true;   // the LRs and rule locations are for --verbose; the default view is checked below
     const std::string text = render_text(r, o);
     for (const auto& line : lines_of(text)) {
         INFO(line);
@@ -168,6 +169,24 @@ TEST_CASE("render_text fits 80 columns and shows every section without colour") 
     CHECK(text.find("bombs.lua:4") != std::string::npos);
     CHECK(text.find("timeout") != std::string::npos);
     CHECK(text.find("963h") != std::string::npos);
+}
+
+TEST_CASE("render_text's default view keeps every section in plain words: no LRs, no rule locations") {
+    const std::string text = render_text(sample_report(), TextOptions{});
+    for (const auto& line : lines_of(text)) CHECK(display_width(line) <= 80);
+    for (const char* section : {"SUMMARY", "LIKELY CAUSES", "WOULD CHANGE IF YOU KNEW", "FIX PLAN", "WHAT TO CHECK NEXT",
+                                "SKIPPED AND DIAGNOSTICS", "COLLECTORS"})
+        CHECK_MESSAGE(text.find(section) != std::string::npos, section);
+    CHECK(text.find("70.0%") != std::string::npos);
+    CHECK(text.find("  1. Delete the saved credential") != std::string::npos);
+    CHECK(text.find("(Synology only)") != std::string::npos);
+    CHECK(text.find("Did you change the password") != std::string::npos);
+    CHECK(text.find("strongly against") != std::string::npos);   // the ÷20 evidence, in words
+    CHECK(text.find("×") == std::string::npos);
+    CHECK(text.find("÷") == std::string::npos);
+    CHECK(text.find("credentials-and-more.yaml") == std::string::npos);
+    CHECK(text.find("[delete_saved_credential]") == std::string::npos);
+    CHECK(text.find("rule bomb skipped") != std::string::npos);   // diagnostics keep their file:line
 }
 
 TEST_CASE("render_text colours only when asked") {
@@ -250,4 +269,74 @@ TEST_CASE("build_report keeps the facts the findings used and the derived ones")
     CHECK(r.error_as_typed == "2403");
     CHECK(r.notes.size() == 1);
     CHECK(r.schema == std::string(report_schema));
+}
+
+TEST_CASE("the report's JSON keeps fact values typed; the text keeps their display form") {
+    KnowledgeBase kb;
+    auto def = [&kb](const std::string& id, FactType type, std::map<std::string, FactType> fields = {}) {
+        kb.facts[id].id = id;
+        kb.facts[id].type = type;
+        kb.facts[id].fields = std::move(fields);
+    };
+    def("a.flag", FactType::boolean);
+    def("b.build", FactType::integer);
+    def("c.changed", FactType::timestamp);
+    def("d.names", FactType::string_list);
+    def("e.entries", FactType::records, {{"written", FactType::timestamp}, {"count", FactType::integer}});
+    def("f.absent", FactType::integer);
+    def("g.text", FactType::string);
+    EngineResult res;
+    res.facts.set("a.flag", FactValue(true), "manual");
+    res.facts.set("b.build", FactValue(std::int64_t{22631}), "windows.os");
+    res.facts.set("c.changed", FactValue(std::int64_t{1768035600}), "manual");   // 2026-01-10T09:00:00Z
+    res.facts.set("d.names", FactValue(std::vector<std::string>{"nas01", "10.0.0.5"}), "import");
+    res.facts.set("e.entries", FactValue(std::vector<Record>{{{"written", std::int64_t{1768035600}},
+                                                             {"count", std::int64_t{2}},
+                                                             {"target", std::string("nas01")}}}),
+                  "windows.credman");
+    res.facts.set_absent("f.absent", "windows.lsa", "value not set");
+    res.facts.set("g.text", FactValue(std::string("23H2")), "windows.os");
+    RankedCause cause;
+    cause.id = "c1";
+    Finding f;
+    f.cause = "c1";
+    f.rule = "r1";
+    for (const char* name : {"a.flag", "b.build", "c.changed", "d.names", "e.entries", "f.absent", "g.text"})
+        f.facts.emplace_back(name, "(displayed)");
+    cause.evidence.push_back(f);
+    Ranking rk;
+    rk.causes = {cause};
+    ReportInput in;
+    in.kb = &kb;
+    in.result = &res;
+    in.ranking = &rk;
+    const Report r = build_report(in);
+    const auto j = nlohmann::json::parse(render_json(r));
+
+    std::map<std::string, nlohmann::json> facts;
+    for (const auto& fact : j["facts"]) facts[fact["name"].get<std::string>()] = fact;
+    REQUIRE(facts.size() == 7);
+    CHECK(facts["a.flag"]["value"] == true);
+    CHECK(facts["b.build"]["value"].is_number_integer());
+    CHECK(facts["b.build"]["value"] == 22631);
+    CHECK(facts["c.changed"]["value"] == "2026-01-10T09:00:00Z");
+    CHECK(facts["d.names"]["value"] == nlohmann::json::array({"nas01", "10.0.0.5"}));
+    CHECK(facts["e.entries"]["value"] ==
+          nlohmann::json::parse(R"([{"count": 2, "target": "nas01", "written": "2026-01-10T09:00:00Z"}])"));
+    CHECK(facts["f.absent"]["value"].is_null());
+    CHECK(facts["f.absent"]["state"] == "absent");
+    CHECK(facts["f.absent"]["note"] == "value not set");
+    CHECK(facts["g.text"]["value"] == "23H2");
+    // The evidence's `facts` map carries the same typed values, not the finding's displayed text.
+    const auto& used = j["causes"][0]["evidence"][0]["facts"];
+    for (const auto& [name, fact] : facts) CHECK(used[name] == fact["value"]);
+
+    // The text report shows the display form.
+    TextOptions o;
+    o.verbose = true;
+    const std::string text = render_text(r, o);
+    CHECK(text.find("a.flag = true") != std::string::npos);
+    CHECK(text.find("c.changed = 2026-01-10T09:00:00Z") != std::string::npos);
+    CHECK(text.find("d.names = [nas01, 10.0.0.5]") != std::string::npos);
+    CHECK(text.find("f.absent = (absent) value not set") != std::string::npos);
 }

@@ -416,3 +416,64 @@ TEST_CASE("default_snapshot_path: KBDIAG_SNAPSHOT, then XDG_STATE_HOME, then ~/.
     }
 #endif
 }
+
+// ---------------------------------------------------------------------------------------------- age warning
+
+namespace {
+
+std::chrono::system_clock::time_point at(std::int64_t epoch_seconds) {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(epoch_seconds));
+}
+
+Snapshot created_at(std::int64_t epoch_seconds) {
+    Snapshot s;
+    s.created = epoch_seconds;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("snapshot_age_warning: a fresh snapshot, and one just inside the limit, say nothing") {
+    const std::int64_t created = 1796032920;   // 2026-11-30T10:02:00Z
+    CHECK_FALSE(snapshot_age_warning(created_at(created), at(created)));
+    CHECK_FALSE(snapshot_age_warning(created_at(created), at(created + 3600)));
+    CHECK_FALSE(snapshot_age_warning(created_at(created), at(created + 72 * 3600)));   // exactly 72 h: not older
+}
+
+TEST_CASE("snapshot_age_warning: older than the limit names the age, the UTC time and what to do") {
+    const std::int64_t created = 1796032920;   // 2026-11-30T10:02:00Z
+    auto w = snapshot_age_warning(created_at(created), at(created + 5 * 86400 + 7 * 3600));
+    REQUIRE(w);
+    CHECK(*w == "This snapshot was collected 5 days ago (2026-11-30 10:02 UTC); things may have changed: "
+                "run `kbdiag collect` again.");
+    auto just_over = snapshot_age_warning(created_at(created), at(created + 72 * 3600 + 1));
+    REQUIRE(just_over);
+    CHECK(just_over->find("3 days ago") != std::string::npos);
+}
+
+TEST_CASE("snapshot_age_warning: a shorter limit speaks in hours") {
+    const std::int64_t created = 1796032920;
+    auto w = snapshot_age_warning(created_at(created), at(created + 30 * 3600), std::chrono::hours(24));
+    REQUIRE(w);
+    CHECK(w->find("collected 30 hours ago (2026-11-30 10:02 UTC)") != std::string::npos);
+    auto one = snapshot_age_warning(created_at(created), at(created + 3600 + 59), std::chrono::hours(0));
+    REQUIRE(one);
+    CHECK(one->find("collected 1 hour ago") != std::string::npos);
+}
+
+TEST_CASE("snapshot_age_warning: a collection time in the future is a clock problem, small skew is not") {
+    const std::int64_t created = 1796032920;
+    CHECK_FALSE(snapshot_age_warning(created_at(created), at(created - 4 * 60)));   // 4 minutes of skew
+    auto w = snapshot_age_warning(created_at(created), at(created - 3 * 86400));
+    REQUIRE(w);
+    CHECK(*w == "This snapshot's collection time (2026-11-30 10:02 UTC) is 3 days in the future: the clock of "
+                "this computer or of the one that collected it is wrong, so its age is unknown.");
+    auto minutes = snapshot_age_warning(created_at(created), at(created - 10 * 60));
+    REQUIRE(minutes);
+    CHECK(minutes->find("is 10 minutes in the future") != std::string::npos);
+}
+
+TEST_CASE("snapshot_age_warning: no collection time recorded, no warning") {
+    CHECK_FALSE(snapshot_age_warning(created_at(0), at(1796032920)));
+    CHECK_FALSE(snapshot_age_warning(created_at(-5), at(1796032920)));
+}

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <map>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "engine/collect/registry.hpp"
@@ -26,6 +28,38 @@ struct CollectArgs {
     long long time_limit_ms = 5000;
     std::string root = "/";
     bool quiet = false;
+};
+
+bool is_terminal(int fd) { return ::isatty(fd) == 1; }
+
+// The status table: a header, then one line per collector (long messages wrapped under the message column).
+std::string status_header() {
+    return fmt::format("{:<20} {:<8} {:>7}  {}\n", "collector", "status", "time", "message");
+}
+
+std::string status_line(const CollectorReport& r) {
+    std::string line = fmt::format("{:<20} {:<8} {:>4} ms", r.id, to_string(r.status), r.duration_ms);
+    std::string text = line + (r.message.empty() ? "" : "  " + r.message);
+    return wrap(text, 80, "", "                                   ");
+}
+
+// On a terminal, each collector's line goes to stderr the moment it finishes (slow ones, such as a server
+// probe, can take seconds), so the person sees progress. Lines come in the order collectors finish.
+class Progress {
+public:
+    explicit Progress(bool enabled) : enabled_(enabled) {}
+    bool enabled() const { return enabled_; }
+    void operator()(const CollectorReport& r) {
+        if (!enabled_) return;
+        if (!header_shown_) std::cerr << status_header();
+        header_shown_ = true;
+        std::cerr << status_line(r);
+        std::cerr.flush();
+    }
+
+private:
+    bool enabled_;
+    bool header_shown_ = false;
 };
 
 int run_collect(const GlobalOptions& g, const CollectArgs& a) {
@@ -50,7 +84,9 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
             throw CliError{exit_input, fmt::format("{}: error[SNAP005]: --import: no such snapshot file", file)};
     }
 
-    CollectionResult result = run_collectors(builtin_collectors(), *kb, options);
+    Progress progress(!a.quiet && is_terminal(STDERR_FILENO));
+    CollectionResult result =
+        run_collectors(builtin_collectors(), *kb, options, [&](const CollectorReport& r) { progress(r); });
     result.diagnostics.sort();
     for (const auto& r : result.reports) {
         if (r.id == "import" && (r.status == CollectorStatus::failed || r.status == CollectorStatus::partial)) {
@@ -72,14 +108,14 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
     const std::string yaml = to_yaml(snap, *kb);
     write_output(path == "-" ? std::string("-") : path, yaml);
 
-    // Status table (stderr when the snapshot itself went to stdout).
+    // Status table, in run order (stderr when the snapshot itself went to stdout). When the progress lines
+    // already went to this same terminal, only the summary line follows; a log file still gets the table.
     std::ostream& out = path == "-" ? std::cerr : std::cout;
+    const bool table_shown = progress.enabled() && (path == "-" || is_terminal(STDOUT_FILENO));
     if (!a.quiet) {
-        out << fmt::format("{:<20} {:<8} {:>7}  {}\n", "collector", "status", "time", "message");
-        for (const auto& r : result.reports) {
-            std::string line = fmt::format("{:<20} {:<8} {:>4} ms", r.id, to_string(r.status), r.duration_ms);
-            std::string text = line + (r.message.empty() ? "" : "  " + r.message);
-            out << wrap(text, 80, "", "                                   ");
+        if (!table_shown) {
+            out << status_header();
+            for (const auto& r : result.reports) out << status_line(r);
         }
         std::size_t known = 0;
         for (const auto& [name, e] : result.facts.entries())

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include "bindings/lua/lua_rule_runtime.hpp"
+#include "bindings/lua/report_templates.hpp"
 #include "engine/kb/script_refs.hpp"
 #include "engine/report/report.hpp"
+#include "engine/session/diagnosis_session.hpp"
 #include "tools/kbdiag/commands.hpp"
 
 namespace kbdiag::cli {
@@ -63,6 +65,32 @@ std::string overrides_text(const KnowledgeBase& kb) {
     return out;
 }
 
+// The report templates the folders provide (templates/<format>.lua), each rendered once with a real report (the
+// first problem diagnosed on no facts), so a template that does not compile or fails on a field shows up here as
+// KB017 at its file:line instead of when a technician exports a report.
+void check_report_templates(const std::shared_ptr<const KnowledgeBase>& kb, const std::vector<std::string>& folders,
+                            Diagnostics& out) {
+    std::vector<std::filesystem::path> dirs(folders.begin(), folders.end());
+    std::vector<std::string> formats;
+    for (const char* format : {"markdown", "html"})
+        if (!lua::find_report_template(format, dirs).empty()) formats.push_back(format);
+    if (formats.empty() || kb->problems.empty()) return;
+    DiagnosisSession session(kb, [] { return std::make_unique<LuaRuleRuntime>(RuntimeLimits{}); });
+    DiagnosisRequest request;
+    const Problem& first = kb->problems.begin()->second;
+    if (first.codes.empty()) return;
+    request.error = first.codes.front();
+    request.questions = true;
+    const nlohmann::json report = report_to_json(session.diagnose(request));
+    for (const auto& format : formats) {
+        try {
+            lua::render_report_template(report, format, dirs);
+        } catch (const lua::TemplateError& e) {
+            out.add(e.diagnostic());
+        }
+    }
+}
+
 int run_lint(const GlobalOptions& g, const LintArgs& a) {
     LoadOptions lo;
     lo.folders = kb_folders(g);
@@ -73,6 +101,7 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
         LuaRuleRuntime runtime{RuntimeLimits{}};
         runtime.load(*lr.kb, all);
         check_script_references(*lr.kb, all);   // literal fact and cause names in the Lua files
+        if (!all.has_errors()) check_report_templates(lr.kb, lo.folders, all);
     }
     all.sort();
     const std::size_t errors = all.count(Severity::error);

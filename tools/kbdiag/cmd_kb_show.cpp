@@ -22,9 +22,10 @@ using Fields = std::vector<std::pair<std::string, json>>;
 
 json condition_json(const std::optional<Condition>& c) { return c ? json(c->describe()) : json(nullptr); }
 
-json fact_values_json(const std::map<std::string, FactValue>& values) {
+// Fact values keep their JSON types (true, 3, "text"), as in the report; the catalog types timestamps.
+json fact_values_json(const KnowledgeBase& kb, const std::map<std::string, FactValue>& values) {
     json j = json::object();
-    for (const auto& [k, v] : values) j[k] = to_display(v, FactType::string);
+    for (const auto& [k, v] : values) j[k] = fact_value_json(v, kb.fact(k));
     return j;
 }
 
@@ -70,7 +71,7 @@ Fields fact_fields(const FactDef& f) {
             {"ask_cost_minutes", f.ask_cost_minutes}, {"secret_free", f.secret_free}, {"references", f.references}};
 }
 
-Fields rule_fields(const RuleDecl& r) {
+Fields rule_fields(const KnowledgeBase& kb, const RuleDecl& r) {
     json evidence = json::array();
     for (const auto& e : r.evidence) {
         json item{{"cause", e.cause}, {"lr", e.lr}};
@@ -79,17 +80,17 @@ Fields rule_fields(const RuleDecl& r) {
     }
     json script = r.script ? json{{"file", r.script->file}, {"function", r.script->function}} : json(nullptr);
     return {{"title", r.title},      {"when", condition_json(r.when)}, {"evidence", evidence},
-            {"derive", fact_values_json(r.derive)}, {"script", script}, {"requires", r.required},
+            {"derive", fact_values_json(kb, r.derive)}, {"script", script}, {"requires", r.required},
             {"reads", r.reads},      {"causes", r.causes},             {"derives", r.derives},
             {"group", r.group},      {"definitive", r.definitive}};
 }
 
-Fields release_fields(const WindowsRelease& w) {
+Fields release_fields(const KnowledgeBase& kb, const WindowsRelease& w) {
     return {{"build", w.build},
             {"name", w.name},
             {"family", w.family},
             {"version", w.version},
-            {"defaults", fact_values_json(w.defaults)},
+            {"defaults", fact_values_json(kb, w.defaults)},
             {"guest_blocked_editions", w.guest_blocked_editions},
             {"signing_required_editions", w.signing_required_editions},
             {"notes", w.notes},
@@ -105,11 +106,11 @@ Fields vendor_fields(const Vendor& v) {
     return {{"name", v.name}, {"ui_paths", paths}, {"notes", v.notes}, {"references", v.references}};
 }
 
-Fields scenario_fields(const Scenario& s) {
+Fields scenario_fields(const KnowledgeBase& kb, const Scenario& s) {
     json expect{{"top", s.expect.top},     {"not_top", s.expect.not_top}, {"order", s.expect.order},
                 {"fixes", s.expect.fixes}, {"first_fix", s.expect.first_fix}, {"step_contains", s.expect.step_contains}};
     if (s.expect.min_probability) expect["min_probability"] = *s.expect.min_probability;
-    return {{"description", s.description}, {"error", s.error}, {"facts", fact_values_json(s.facts)}, {"expect", expect}};
+    return {{"description", s.description}, {"error", s.error}, {"facts", fact_values_json(kb, s.facts)}, {"expect", expect}};
 }
 
 Fields fields_of(const KnowledgeBase& kb, const KbItem& item) {
@@ -125,15 +126,15 @@ Fields fields_of(const KnowledgeBase& kb, const KbItem& item) {
         case ItemKind::vendor: return vendor_fields(kb.vendors.at(item.id));
         case ItemKind::rule:
             for (const auto& r : kb.rules)
-                if (r.id == item.id) return rule_fields(r);
+                if (r.id == item.id) return rule_fields(kb, r);
             break;
         case ItemKind::windows_release:
             for (const auto& w : kb.windows_releases)
-                if (std::to_string(w.build) + "/" + w.family == item.id) return release_fields(w);
+                if (std::to_string(w.build) + "/" + w.family == item.id) return release_fields(kb, w);
             break;
         case ItemKind::scenario:
             for (const auto& s : kb.scenarios)
-                if (s.id == item.id) return scenario_fields(s);
+                if (s.id == item.id) return scenario_fields(kb, s);
             break;
     }
     return {};

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what kbdiag needs on Debian 12, builds it (release preset) and, unless --no-run is given,
-# runs `kbdiag collect && kbdiag infer` on this machine for the KB's first problem, 0x00000963 (the error is
-# recorded by collect; set KBDIAG_ERROR to diagnose another one, e.g. KBDIAG_ERROR="mount error(13)").
+# runs `kbdiag collect && kbdiag infer` on this machine: with no error given, a triage of the whole error family
+# on this machine's facts (set KBDIAG_ERROR to record the error the user saw, e.g. KBDIAG_ERROR=0x00000963 or
+# KBDIAG_ERROR="mount error(13)", for a ranked diagnosis of that error).
 #   bash tools/scripts/setup.sh            # install, build, diagnose this machine
 #   bash tools/scripts/setup.sh --no-run   # install and build only
 # Works as root (no sudo needed) or as a user with sudo.
@@ -14,7 +15,8 @@ run_demo=1
 packages=(cmake ninja-build pkg-config g++ liblua5.4-dev libyaml-cpp-dev libfmt-dev doctest-dev libcli11-dev
           nlohmann-json3-dev samba-common-bin
           samba smbclient libnss-wrapper    # tests/samba/run.sh: the server probe against real Samba
-          python3-jsonschema python3-yaml lua-check)   # tests/schemas: kb.schemas, kb.luacheck
+          python3-jsonschema python3-yaml lua-check    # tests/schemas: kb.schemas, kb.luacheck
+          chromium cmark-gfm)   # report exports: the HTML in headless Chromium, the Markdown through GitHub's cmark-gfm
 
 source "$here/tools/scripts/install-packages.sh"
 install_missing "${packages[@]}"
@@ -26,7 +28,11 @@ cmake --build --preset release
 
 if [ "$run_demo" -eq 1 ]; then
   kbdiag="$here/build/release/tools/kbdiag"
-  error=${KBDIAG_ERROR:-0x00000963}
-  echo "==> kbdiag collect --error '$error' && kbdiag infer"
-  "$kbdiag" collect --error "$error" && "$kbdiag" infer
+  if [ -n "${KBDIAG_ERROR:-}" ]; then
+    echo "==> kbdiag collect --error '$KBDIAG_ERROR' && kbdiag infer"
+    "$kbdiag" collect --error "$KBDIAG_ERROR" && "$kbdiag" infer
+  else
+    echo "==> kbdiag collect && kbdiag infer"
+    "$kbdiag" collect && "$kbdiag" infer
+  fi
 fi

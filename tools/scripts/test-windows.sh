@@ -24,7 +24,8 @@ prefix=$app/wine-prefix
 t_start=$(date +%s)
 secs() { echo $(( $(date +%s) - $1 )); }
 
-packages=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 dpkg-dev cmake ninja-build samba smbclient libnss-wrapper)
+packages=(g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 dpkg-dev cmake ninja-build samba smbclient libnss-wrapper
+          python3-jsonschema python3-yaml)   # e2e.sh, samba/run.sh: snapshots and reports against schemas/
 source "$here/tools/scripts/install-packages.sh"
 install_missing "${packages[@]}"
 

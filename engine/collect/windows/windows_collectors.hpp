@@ -14,6 +14,7 @@ std::shared_ptr<Collector> make_windows_lsa_collector();          // windows.lsa
 std::shared_ptr<Collector> make_windows_smb_client_collector();   // windows.smb_client
 std::shared_ptr<Collector> make_windows_credman_collector();      // windows.credman
 std::shared_ptr<Collector> make_windows_net_use_collector();      // windows.net_use
+std::shared_ptr<Collector> make_windows_smb_events_collector();   // windows.smb_events (win32_smb_events.cpp)
 #endif
 
 }  // namespace kbdiag
