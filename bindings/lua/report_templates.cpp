@@ -166,13 +166,109 @@ int helper_join(lua_State* L) {
     return 1;
 }
 
+// The template sees Markdown already escaped: a backslash before every character that could be markup. These
+// read it back one character at a time (an escaped pair is one character), with plain C buffers only, so a Lua
+// error (out of memory) never skips a C++ destructor.
+struct EscapedText {
+    const char* s;
+    std::size_t n;
+    bool markdown = true;   // HTML has no backslash escapes (its escaping is entities)
+    // The plain character at i and where the next one starts; `escaped` says it was written as "\c".
+    char at(std::size_t i, std::size_t& next, bool& escaped) const {
+        escaped = markdown && s[i] == '\\' && i + 1 < n;
+        next = i + (escaped ? 2 : 1);
+        return escaped ? s[i + 1] : s[i];
+    }
+};
+
+// Adds the plain text of escaped Markdown [from, to) as one code span: a backtick fence longer than any run of
+// backticks inside, and a space inside the fence when the text starts or ends with a backtick.
+void add_markdown_code_span(luaL_Buffer* b, const EscapedText& t, std::size_t from, std::size_t to) {
+    std::size_t longest = 0, run = 0, next = 0;
+    bool escaped = false, edge_tick = false;
+    for (std::size_t i = from; i < to; i = next) {
+        const char c = t.at(i, next, escaped);
+        run = c == '`' ? run + 1 : 0;
+        if (run > longest) longest = run;
+        if (c == '`' && (i == from || next >= to)) edge_tick = true;
+    }
+    for (std::size_t k = 0; k <= longest; ++k) luaL_addchar(b, '`');
+    if (edge_tick) luaL_addchar(b, ' ');
+    for (std::size_t i = from; i < to; i = next) luaL_addchar(b, t.at(i, next, escaped));
+    if (edge_tick) luaL_addchar(b, ' ');
+    for (std::size_t k = 0; k <= longest; ++k) luaL_addchar(b, '`');
+}
+
+// h.code(s): an escaped value (a command, a path) as inline code: a Markdown code span holding the value's plain
+// characters, or <code>...</code> in HTML. Not for Markdown table cells (a | would end the cell).
+int helper_code(lua_State* L) {
+    std::size_t n = 0;
+    const char* s = luaL_checklstring(L, 1, &n);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    if (markup_upvalue(L) == Markup::html) {
+        luaL_addstring(&b, "<code>");
+        luaL_addlstring(&b, s, n);
+        luaL_addstring(&b, "</code>");
+    } else if (n > 0) {
+        add_markdown_code_span(&b, EscapedText{s, n}, 0, n);
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
+// h.inline(s): an escaped text whose `quoted` parts (commands in knowledge texts: "run `kbdiag infer` again")
+// become inline code; an unpaired backtick stays as it is.
+int helper_inline(lua_State* L) {
+    std::size_t n = 0;
+    const char* s = luaL_checklstring(L, 1, &n);
+    const bool html = markup_upvalue(L) == Markup::html;
+    const EscapedText t{s, n, !html};
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    std::size_t i = 0, next = 0;
+    bool escaped = false;
+    while (i < n) {
+        const std::size_t start = i;
+        const char c = t.at(i, next, escaped);
+        const bool opens = c == '`';   // escaped in Markdown ("\`"), as it is in HTML
+        std::size_t close = next, after = next;
+        bool closed = false;
+        if (opens) {
+            for (std::size_t j = next; j < n; j = after) {
+                const char d = t.at(j, after, escaped);
+                if (d == '`') {
+                    close = j;
+                    closed = true;
+                    break;
+                }
+            }
+        }
+        if (!closed || close == next) {   // plain text, an unpaired or an empty quote
+            luaL_addlstring(&b, s + start, next - start);
+            i = next;
+            continue;
+        }
+        if (html) {
+            luaL_addstring(&b, "<code>");
+            luaL_addlstring(&b, s + next, close - next);
+            luaL_addstring(&b, "</code>");
+        } else {
+            add_markdown_code_span(&b, t, next, close);
+        }
+        i = after;
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
 // Pushes the helpers table, each helper knowing the format it escapes for. [-0, +1, m]
 void push_helpers(lua_State* L, Markup markup) {
     static const luaL_Reg helpers[] = {
         {"percent", helper_percent}, {"minutes", helper_minutes}, {"ratio", helper_ratio}, {"join", helper_join},
-        {nullptr, nullptr},
+        {"code", helper_code},       {"inline", helper_inline},   {nullptr, nullptr},
     };
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 7);
     lua_pushinteger(L, markup == Markup::html ? 1 : 0);
     luaL_setfuncs(L, helpers, 1);
     lua_pushstring(L, markup == Markup::html ? "html" : "markdown");

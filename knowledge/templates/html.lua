@@ -4,8 +4,9 @@
 -- The file returns function(report, h) that returns the document. `report` is the JSON report
 -- (`kbdiag infer --format json`) as Lua tables; every string in it is already escaped for HTML (& < > " '
 -- and control characters), so write values as they are and never escape them again. `h` has a few helpers
--- whose results are escaped too: h.percent(p), h.minutes(m), h.ratio(lr), h.join(list, sep), and h.format
--- ("html"). See knowledge/README.md, "Report templates". Override it with --kb DIR holding templates/html.lua.
+-- whose results are escaped too: h.percent(p), h.minutes(m), h.ratio(lr), h.join(list, sep), h.code(s) (a value
+-- as <code>), h.inline(s) (the `quoted` parts of a text as <code>), and h.format ("html").
+-- See knowledge/README.md, "Report templates". Override it with --kb DIR holding templates/html.lua.
 
 local style = [[
 :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0b5cad;
@@ -29,6 +30,7 @@ th, td { border: 1px solid var(--line); padding: .3em .55em; text-align: left; v
          overflow-wrap: anywhere; }
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
+code { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; background: var(--soft); padding: 0 .25em; }
 .bar { display: inline-block; width: 120px; height: .7em; background: #e6ebf1; border-radius: 3px;
        vertical-align: middle; margin-right: .5em; overflow: hidden; }
 .bar span { display: block; height: 100%; background: var(--bar); }
@@ -157,7 +159,8 @@ local function summary_section(out, report, h)
   local check = summary.next_check
   if type(check) == "table" and present(check.text) then
     local why = present(check.why) and (' <span class="small">(' .. check.why .. ")</span>") or ""
-    items[#items + 1] = "<li><strong>Next check:</strong> " .. check.text .. why .. "</li>"
+    local command = present(check.command) and (" " .. h.code(check.command)) or ""
+    items[#items + 1] = "<li><strong>Next check:</strong> " .. h.inline(check.text) .. command .. why .. "</li>"
   end
   if #items == 0 then return end
   out[#out + 1] = '<section class="summary">\n<h2>Summary</h2>\n<ul>\n' .. table.concat(items, "\n")
@@ -264,7 +267,7 @@ local function plan_section(out, report, h)
       out[#out + 1] = '<ol class="steps">'
       for _, step in ipairs(steps) do
         local when = present(step.condition) and ("<em>(if " .. step.condition .. ")</em> ") or ""
-        out[#out + 1] = "<li>" .. when .. text(step.text) .. "</li>"
+        out[#out + 1] = "<li>" .. when .. h.inline(text(step.text)) .. "</li>"
       end
       out[#out + 1] = "</ol>"
     end
@@ -327,7 +330,7 @@ local function triage_section(out, report, h)
   local steps = list(triage.next_steps)
   if #steps > 0 then
     out[#out + 1] = "<section>\n<h2>Next steps</h2>\n<ol>"
-    for _, step in ipairs(steps) do out[#out + 1] = "<li>" .. step .. "</li>" end
+    for _, step in ipairs(steps) do out[#out + 1] = "<li>" .. h.inline(step) .. "</li>" end
     out[#out + 1] = "</ol>\n</section>"
   end
 end

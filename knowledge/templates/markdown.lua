@@ -4,7 +4,8 @@
 -- The file returns function(report, h) that returns the document. `report` is the JSON report
 -- (`kbdiag infer --format json`) as Lua tables; every string in it is already escaped for Markdown, so write
 -- values as they are and never escape them again. `h` has a few helpers whose results are escaped too:
--- h.percent(p), h.minutes(m), h.ratio(lr), h.join(list, sep), and h.format ("markdown").
+-- h.percent(p), h.minutes(m), h.ratio(lr), h.join(list, sep), h.code(s) (a value as inline code), h.inline(s)
+-- (the `quoted` parts of a text as inline code), and h.format ("markdown").
 -- See knowledge/README.md, "Report templates". Override it with --kb DIR holding templates/markdown.lua.
 
 -- A value of any type as text: lists joined with commas, records as "field=value" pairs.
@@ -102,7 +103,8 @@ local function summary_section(doc, report, h)
   local check = summary.next_check
   if type(check) == "table" and present(check.text) then
     local why = present(check.why) and (" (" .. check.why .. ")") or ""
-    lines[#lines + 1] = "- **Next check:** " .. check.text .. why
+    local command = present(check.command) and (" " .. h.code(check.command)) or ""
+    lines[#lines + 1] = "- **Next check:** " .. h.inline(check.text) .. command .. why
   end
   if #lines == 0 then return end
   doc:heading(2, "Summary")
@@ -191,7 +193,7 @@ local function plan_section(doc, report, h)
                           h.minutes(fix.cost_minutes or 0), text(fix.risk), h.percent(fix.p_success or 0)))
     for j, step in ipairs(list(fix.steps)) do
       local when = present(step.condition) and ("(if " .. step.condition .. ") ") or ""
-      doc:add(string.format("    %d. %s%s", j, when, text(step.text)))
+      doc:add(string.format("    %d. %s%s", j, when, h.inline(text(step.text))))
     end
     if present(fix.verify) then doc:add("", "    Check: " .. fix.verify, "") end
   end
@@ -249,7 +251,7 @@ local function triage_section(doc, report, h)
   local steps = list(triage.next_steps)
   if #steps > 0 then
     doc:heading(2, "Next steps")
-    for i, step in ipairs(steps) do doc:add(string.format("%d. %s", i, step)) end
+    for i, step in ipairs(steps) do doc:add(string.format("%d. %s", i, h.inline(step))) end
   end
 end
 

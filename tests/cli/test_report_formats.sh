@@ -58,7 +58,7 @@ done
 # What the goldens must say, checked here too so that regenerating them cannot hide a loss.
 has "$FORMATS_DATA/golden.md" '^\| 1 \| A saved credential holds the old password \| [0-9]+% \|'
 has "$FORMATS_DATA/golden.md" '^1\. \*\*Delete the saved credential for the server\*\*'
-has "$FORMATS_DATA/golden.md" 'Run \\`cmdkey /delete:SERVER\\` for every name of the server\.'
+has "$FORMATS_DATA/golden.md" 'Run `cmdkey /delete:SERVER` for every name of the server\.'
 has "$FORMATS_DATA/golden.md" '^## Questions worth asking'
 has "$FORMATS_DATA/golden.md" '^\| windows\.credman \| partial \| 41 ms \| 1 entry could not be read \|'
 has "$FORMATS_DATA/golden.md" 'no\.such\.fact'
@@ -77,9 +77,9 @@ has "$TMP/gfm.html" '^<h1>kbdiag diagnosis: Mini problem for the CLI tests \(0x0
 [ "$(grep -c '^<table>$' "$TMP/gfm.html")" -eq 3 ] || fail "want 3 tables (causes, facts, collectors) in $TMP/gfm.html"
 has "$TMP/gfm.html" '^<td>A saved credential holds the old password</td>$'
 has "$TMP/gfm.html" '^<p><strong>Delete the saved credential for the server</strong>'
-has "$TMP/gfm.html" '^<li>Run `cmdkey /delete:SERVER` for every name of the server\.</li>$'
+has "$TMP/gfm.html" '^<li>Run <code>cmdkey /delete:SERVER</code> for every name of the server\.</li>$'
 has "$TMP/gfm.html" '^<td>windows\.credman</td>$'
-has "$TMP/gfm.html" 'net use Z: \\\\SERVER\\SHARE /user:SERVER\\User \*'
+has "$TMP/gfm.html" '<code>net use Z: \\\\SERVER\\SHARE /user:SERVER\\User \*</code>'   # a code span, backslashes whole
 
 # --- -o writes atomically, like the other formats ----------------------------------------------------------------
 mkdir -p "$TMP/out-dir"

@@ -173,6 +173,25 @@ end
           "2 h \u00d74 \u00f720 a+2+c markdown");
 }
 
+TEST_CASE("h.code and h.inline: commands as inline code, holding the value's own characters") {
+    const json report = {{"cmd", "kbdiag collect --target \\\\nas\\pub"},
+                         {"ticks", "a`b"},
+                         {"edge", "`x"},
+                         {"hostile", "<script>*x*</script>"},
+                         {"text", "run `kbdiag infer` again, `unpaired"}};
+    const char* lua = R"(return function(report, h)
+  return table.concat({h.code(report.cmd), h.code(report.ticks), h.code(report.edge), h.code(report.hostile),
+                       h.inline(report.text), h.code("")}, "|")
+end
+)";
+    CHECK(render_markdown(lua, report) ==
+          "`kbdiag collect --target \\\\nas\\pub`|``a`b``|`` `x ``|`<script>*x*</script>`|"
+          "run `kbdiag infer` again, \\`unpaired|");
+    CHECK(render_html(lua, report) ==
+          "<code>kbdiag collect --target \\\\nas\\pub</code>|<code>a`b</code>|<code>`x</code>|"
+          "<code>&lt;script&gt;*x*&lt;/script&gt;</code>|run <code>kbdiag infer</code> again, `unpaired|<code></code>");
+}
+
 TEST_CASE("the template is the one of the last knowledge folder that has it") {
     TempDir shipped, plain_overlay, site_overlay;
     shipped.write("templates/markdown.lua", "return function() return 'shipped' end\n");
@@ -401,6 +420,6 @@ TEST_CASE("the shipped templates render an empty report, a report with no option
     const std::string triage = render_shipped(triage_report(), "markdown");
     CHECK(triage.find("# kbdiag triage: no error code given") != std::string::npos);
     CHECK(triage.find("Stale credential") != std::string::npos);
-    CHECK(triage.find("1. Run \\`kbdiag infer --error CODE\\`") != std::string::npos);
+    CHECK(triage.find("1. Run `kbdiag infer --error CODE`") != std::string::npos);
     CHECK(render_shipped(triage_report(), "html").find("<td class=\"num\">\u00d76</td>") != std::string::npos);
 }
