@@ -94,12 +94,49 @@ std::string write_and_sync(const std::string& temp, const std::string& content) 
 }
 #endif
 
+// A target that is not a plain file - a symlink (/dev/stdout -> /proc/self/fd/1), a device, a FIFO - is written
+// through, never renamed over: a rename would replace /dev/null or /dev/stdout with a regular file, or a
+// symlink with a copy, and the reader at the other end would get nothing.
+bool write_through(const fs::path& target) {
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(target, ec);
+    return !ec && fs::exists(st) && !fs::is_regular_file(st) && !fs::is_directory(st);
+}
+
+std::string write_directly(const std::string& path, const std::string& content) {
+#ifndef _WIN32
+    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return fmt::format("cannot open {}: {}", path, errno_text(errno));
+    std::size_t done = 0;
+    while (done < content.size()) {
+        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            ::close(fd);
+            return fmt::format("cannot write {}: {}", path, errno_text(err));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) return fmt::format("cannot close {}: {}", path, errno_text(errno));
+    return {};
+#else
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) return fmt::format("cannot open {}: {}", path, errno_text(errno));
+    bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+    ok = std::fclose(f) == 0 && ok;
+    if (!ok) return fmt::format("cannot write {}: {}", path, errno_text(errno));
+    return {};
+#endif
+}
+
 }  // namespace
 
 std::string write_file_atomically(const std::string& path, const std::string& content) {
     if (path.empty()) return "no file name given";
     fs::path target(path);
     if (fs::is_directory(target)) return fmt::format("{} is a folder", path);
+    if (write_through(target)) return write_directly(path, content);
     fs::path folder = target.parent_path();
     std::error_code ec;
     if (!folder.empty()) {

@@ -5,7 +5,9 @@
 
 namespace kbdiag {
 
-// Creates missing parent folders. Returns an empty string on success, else the reason.
+// Creates missing parent folders. Returns an empty string on success, else the reason. A target that exists
+// and is not a regular file (a symlink, a device such as /dev/null, a FIFO) is written through instead:
+// renaming over it would replace it, so that write is not atomic.
 std::string write_file_atomically(const std::string& path, const std::string& content);
 
 // Reads a whole file. Returns false and a reason when it cannot.

@@ -45,6 +45,26 @@ fi
 run 0 "$KBDIAG" "${MINI[@]}" --kb "$CLI_DATA/overlay_lua_bombs" --kb "$CLI_DATA/overlay_title" infer --verbose \
   --error 0x963 --fact mini.lm_level=1 --fact mini.saved_credentials=1
 fits_columns "$TMP/out" 80
+# -o to something that is not a plain file is written through, never renamed over (issue 10): a private
+# stand-in for /dev/stdout (a symlink to /proc/self/fd/1), a symlink to a file, and a FIFO.
+ln -s /proc/self/fd/1 "$TMP/stdout-link"
+run 0 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 -o "$TMP/stdout-link"
+[ -L "$TMP/stdout-link" ] || fail "-o replaced the symlink to /proc/self/fd/1 with a file"
+has "$TMP/out" "SUMMARY"
+echo old >"$TMP/real.txt"
+ln -s real.txt "$TMP/file-link"
+run 0 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 -o "$TMP/file-link"
+[ -L "$TMP/file-link" ] || fail "-o replaced a symlink with a copy"
+has "$TMP/real.txt" "SUMMARY"
+has_not "$TMP/real.txt" "^old$"
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" >"$TMP/from-fifo" &
+reader=$!
+run 0 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 -o "$TMP/fifo"
+wait "$reader"
+[ -p "$TMP/fifo" ] || fail "-o replaced a FIFO with a file"
+has "$TMP/from-fifo" "SUMMARY"
+
 run 0 "$KBDIAG" collect --error 0x963 -o "$TMP/snap.yaml"
 fits_columns "$TMP/out" 80
 run 0 "$KBDIAG" infer "$TMP/snap.yaml" --verbose
