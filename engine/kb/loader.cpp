@@ -93,7 +93,17 @@ static KbFolder read_folder(const std::string& folder, bool scenarios, Diagnosti
     auto worker = [&] {
         for (std::size_t i = next++; i < files.size(); i = next++) {
             parts[i].path = folder;
-            read_kb_file(files[i], parts[i], part_diagnostics[i]);
+            // An exception must not leave a worker thread (that is std::terminate): a reader that trips on a
+            // shape it did not expect costs this file, with a diagnostic, not the process.
+            try {
+                read_kb_file(files[i], parts[i], part_diagnostics[i]);
+            } catch (const std::exception& e) {
+                parts[i] = KbFolder{};
+                parts[i].path = folder;
+                part_diagnostics[i].error(codes::kb_wrong_type,
+                                          fmt::format("this file could not be read: {}", e.what()),
+                                          SourceLocation{files[i]});
+            }
         }
     };
     const std::size_t threads = std::min<std::size_t>(files.size(), std::max(1u, std::thread::hardware_concurrency()));

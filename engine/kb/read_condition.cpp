@@ -61,7 +61,7 @@ std::optional<Condition> read_compare(const YAML::Node& node, const std::string&
     c.kind = Condition::Kind::compare;
     c.where = location_of(node, file);
     const YAML::Node fact = node["fact"];
-    if (!fact.IsScalar()) {
+    if (!fact || !fact.IsScalar()) {   // a missing key is an invalid node: asking its type would throw
         d.error(codes::kb_missing_key, "a condition needs 'fact: NAME' (or all/any/not)", c.where);
         return std::nullopt;
     }
