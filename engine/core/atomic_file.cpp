@@ -135,10 +135,12 @@ std::string write_directly(const std::string& path, const std::string& content) 
 std::string write_file_atomically(const std::string& path, const std::string& content) {
     if (path.empty()) return "no file name given";
     fs::path target(path);
-    if (fs::is_directory(target)) return fmt::format("{} is a folder", path);
+    std::error_code ec;   // every filesystem call reports by code: a name too long or a symlink loop is a reason
+    if (fs::is_directory(target, ec)) return fmt::format("{} is a folder", path);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        return fmt::format("cannot write {}: {}", path, ec.message());
     if (write_through(target)) return write_directly(path, content);
     fs::path folder = target.parent_path();
-    std::error_code ec;
     if (!folder.empty()) {
         fs::create_directories(folder, ec);
         if (ec) return fmt::format("cannot create folder {}: {}", folder.string(), ec.message());

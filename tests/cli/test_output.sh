@@ -45,6 +45,15 @@ fi
 run 0 "$KBDIAG" "${MINI[@]}" --kb "$CLI_DATA/overlay_lua_bombs" --kb "$CLI_DATA/overlay_title" infer --verbose \
   --error 0x963 --fact mini.lm_level=1 --fact mini.saved_credentials=1
 fits_columns "$TMP/out" 80
+# A name too long and a symlink loop are unwritable outputs (exit 7), not internal errors (issue 10 item 12).
+long_name=$(printf 'x%.0s' $(seq 1 300))
+run 7 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 -o "$TMP/$long_name.txt"
+has "$TMP/err" "File name too long"
+ln -s loop-b "$TMP/loop-a"
+ln -s loop-a "$TMP/loop-b"
+run 7 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 -o "$TMP/loop-a/report.txt"
+run 7 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 -o "$TMP/loop-a"
+
 # -o to something that is not a plain file is written through, never renamed over (issue 10): a private
 # stand-in for /dev/stdout (a symlink to /proc/self/fd/1), a symlink to a file, and a FIFO.
 ln -s /proc/self/fd/1 "$TMP/stdout-link"
