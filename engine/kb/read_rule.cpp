@@ -35,6 +35,18 @@ static std::vector<EvidenceSpec> read_evidence(NodeReader& r) {
     return out;
 }
 
+// Whether `path`, with every symlink resolved, lies inside `folder` (also resolved): a rule may only load code
+// from its own knowledge folder, never ../../etc/shadow or a link out of it.
+static bool inside_folder(const std::string& folder, const std::string& path) {
+    std::error_code ec;
+    const auto root = std::filesystem::weakly_canonical(folder, ec);
+    if (ec) return false;
+    const auto target = std::filesystem::weakly_canonical(path, ec);
+    if (ec) return false;
+    const auto relative = target.lexically_relative(root);
+    return !relative.empty() && *relative.begin() != ".." && !relative.is_absolute();
+}
+
 static std::optional<ScriptRef> read_script(NodeReader& r, const std::string& folder) {
     YAML::Node n = r.child("script");
     if (!expect_map(n, r.file(), r.diagnostics(), r.what() + ": 'script'")) return std::nullopt;
@@ -47,6 +59,11 @@ static std::optional<ScriptRef> read_script(NodeReader& r, const std::string& fo
         sr.error(codes::kb_missing_key, r.what() + ": 'script' needs 'file' and 'function'", sr.where());
     // Scripts are named relative to the KB folder, so a rule file can move without breaking its script.
     s.resolved = (std::filesystem::path(folder) / s.file).lexically_normal().string();
+    if (!s.file.empty() && !inside_folder(folder, s.resolved))
+        sr.error(codes::kb_wrong_type,
+                 fmt::format("{}: script file '{}' is outside the knowledge folder (scripts must live in it)", r.what(),
+                             s.file),
+                 sr.where());
     if (!sr.ok()) return std::nullopt;
     return s;
 }

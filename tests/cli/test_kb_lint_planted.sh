@@ -54,6 +54,7 @@ for dir in "$PLANTED"/*/; do
       grep -F "$loc: error[$code]: " "$TMP/out" | grep -Fq -- "$message" ||
         { cat "$TMP/out" >&2; fail "$name: no '$loc: error[$code]: ...$message...'"; }
       has "$TMP/out" "FAILED"
+      has_not "$TMP/out" "^root:|  \| root:"   # a path out of the folder is refused, never opened and quoted
       run 3 "${LINT[@]}" --format json
       has "$TMP/out" '"ok": false'
       ;;
