@@ -43,7 +43,7 @@ run 4 "$KBDIAG" "${MINI[@]}" infer --error 0x963
 has "$TMP/err" "kbdiag collect"
 run 0 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 --format json
 has "$TMP/out" '"id": "mini_level"'
-first=$(grep -E '^      "id": ' "$TMP/out" | head -1)
+first=$(grep -m1 -E '^      "id": ' "$TMP/out")
 [[ "$first" == *mini_level* ]] || fail "mini_level should rank first with lm_level=1: $first"
 
 cat >"$TMP/mini-snap.yaml" <<'YAML'
@@ -58,13 +58,13 @@ facts:
   mini.lm_level: {value: 1, source: import}
 YAML
 run 0 "$KBDIAG" "${MINI[@]}" infer "$TMP/mini-snap.yaml" --error 0x963 --format json
-first=$(grep -E '^      "id": ' "$TMP/out" | head -1)
+first=$(grep -m1 -E '^      "id": ' "$TMP/out")
 [[ "$first" == *mini_level* ]] || fail "snapshot lm_level=1 should rank mini_level first: $first"
 has "$TMP/out" '"host": "pc42"'
 # --fact overrides the snapshot's value and is marked manual.
 run 0 "$KBDIAG" "${MINI[@]}" infer "$TMP/mini-snap.yaml" --error 0x963 --format json \
   --fact mini.lm_level=5 --fact mini.password_changed=yes --fact mini.saved_credentials=2
-first=$(grep -E '^      "id": ' "$TMP/out" | head -1)
+first=$(grep -m1 -E '^      "id": ' "$TMP/out")
 [[ "$first" == *mini_stale* ]] || fail "--fact should override the snapshot: $first"
 has "$TMP/out" '"source": "manual"'
 # The Lua rule ran: its evidence and its derived fact are in the report.

@@ -43,7 +43,7 @@ YAML
 rc=0; "$KBDIAG" "${MINI[@]}" --kb "$TMP/overlay_unknown_fact" kb test >"$TMP/out" 2>"$TMP/err" || rc=$?
 # The loader may already reject it (exit 3, KB007) or the runner fails the scenario (exit 6): both name the file.
 [ "$rc" -eq 3 ] || [ "$rc" -eq 6 ] || fail "unknown scenario fact: exit $rc"
-cat "$TMP/out" "$TMP/err" | grep -Eq "s.yaml:[0-9]+" || fail "unknown scenario fact: no file:line"
+grep -Eqh "s.yaml:[0-9]+" "$TMP/out" "$TMP/err" || fail "unknown scenario fact: no file:line"
 
 # kb facts: the catalog with types, collectors and questions.
 run 0 "$KBDIAG" "${MINI[@]}" kb facts

@@ -43,7 +43,8 @@ plan_first=$(grep -A1 "^FIX PLAN" "$TMP/report.txt" | tail -1 | sed -E 's/^  1\.
 fix_start=$(cut -d' ' -f1-6 <<<"$plan_first")
 grep -E "^(Then fix|Fix first): " "$TMP/screen.txt" | grep -qF -- "$fix_start" ||
   fail "the first fix '$fix_start' is not in the first 24 lines"
-plan_step=$(sed -n '/^FIX PLAN/,$p' "$TMP/report.txt" | grep -m1 -E '^     a\) ' | sed -E 's/^     a\) //')
+# (awk reads to the end: an early-exiting reader would SIGPIPE the writer, which pipefail counts as a failure)
+plan_step=$(awk '/^FIX PLAN/ { plan = 1 } plan && /^     a\) / { sub(/^     a\) /, ""); print; exit }' "$TMP/report.txt")
 [ -n "$plan_step" ] || fail "the first fix has no steps in FIX PLAN"
 step_start=$(cut -d' ' -f1-5 <<<"$plan_step")
 grep -E '^  a\) ' "$TMP/screen.txt" | grep -qF -- "$step_start" || fail "first step '$step_start' not in the first 24 lines"
