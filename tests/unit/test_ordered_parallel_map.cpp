@@ -76,15 +76,16 @@ TEST_CASE("ordered_parallel_map: an exception from work or write reaches the cal
         if (x == 37) throw std::runtime_error("item 37");
         return x;
     };
-    CHECK_THROWS_WITH(ordered_parallel_map<int, int>(Counter{100}, throwing_work, [](int) {}, 4), "item 37");
+    auto run_work = [&] { ordered_parallel_map<int, int>(Counter{100}, throwing_work, [](int) {}, 4); };
+    CHECK_THROWS_WITH(run_work(), "item 37");
 
     std::vector<int> out;
     auto throwing_write = [&](int v) {
         if (v == 10) throw std::runtime_error("disk full");
         out.push_back(v);
     };
-    CHECK_THROWS_WITH(ordered_parallel_map<int, int>(Counter{1000}, [](int x) { return x; }, throwing_write, 3),
-                      "disk full");
+    auto run_write = [&] { ordered_parallel_map<int, int>(Counter{1000}, [](int x) { return x; }, throwing_write, 3); };
+    CHECK_THROWS_WITH(run_write(), "disk full");
     CHECK(out.size() == 10);   // everything before the failing write, in order
     for (int i = 0; i < 10; ++i) CHECK(out[static_cast<std::size_t>(i)] == i);
 }
