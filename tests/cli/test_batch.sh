@@ -170,4 +170,10 @@ has "$TMP/out" "^  qnap +8$"
 has "$TMP/out" "^By Windows release"
 # No terminal: no progress on stderr.
 [ ! -s "$TMP/err" ] || fail "stderr not empty without a terminal: $(cat "$TMP/err")"
+# On a terminal (a pty from util-linux `script`) stderr shows the progress; the records do not change.
+command -v script >/dev/null || fail "util-linux 'script' (Debian bsdutils) is needed for the pty test"
+cmd=$(printf '%q ' "$KBDIAG" "${MINI[@]}" batch --jobs 4 --no-questions -o "$TMP/pty-records.jsonl" "$TMP/mini.jsonl")
+timeout 60 script -qefc "$cmd" /dev/null </dev/null >"$TMP/pty" 2>&1 || fail "batch in a pty failed: $(cat "$TMP/pty")"
+has "$TMP/pty" "kbdiag batch: 50 done"
+cmp "$TMP/pty-records.jsonl" "$TMP/jobs4.jsonl" || fail "the records written from a terminal differ"
 echo "ok"
