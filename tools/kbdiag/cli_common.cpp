@@ -38,7 +38,7 @@ const char* const exit_codes_help =
     "  1  internal error (a bug: please report it)\n"
     "  2  usage error: unknown option, bad --fact syntax, --error needed\n"
     "  3  knowledge base unusable: load or lint errors, missing --kb folder\n"
-    "  4  input unusable: snapshot missing or malformed\n"
+    "  4  input unusable: snapshot missing or malformed (batch: some inputs failed)\n"
     "  5  the error code matches no problem in the knowledge base\n"
     "  6  scenario tests failed (kb test)\n"
     "  7  output could not be written\n"

@@ -13,6 +13,7 @@ using RunFn = std::function<int()>;
 
 void setup_collect(CLI::App& app, const GlobalOptions& g, RunFn& run);
 void setup_infer(CLI::App& app, const GlobalOptions& g, RunFn& run);
+void setup_batch(CLI::App& app, const GlobalOptions& g, RunFn& run);
 void setup_consult(CLI::App& app, const GlobalOptions& g, RunFn& run);
 void setup_kb_lint(CLI::App& kb, const GlobalOptions& g, RunFn& run);
 void setup_kb_test(CLI::App& kb, const GlobalOptions& g, RunFn& run);

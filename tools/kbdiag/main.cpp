@@ -36,6 +36,7 @@ int run_main(int argc, char** argv) {
     setup_collect(app, g, run);
     setup_infer(app, g, run);
     setup_consult(app, g, run);
+    setup_batch(app, g, run);
     CLI::App* kb = app.add_subcommand("kb", "Knowledge base tools: lint, test, facts, show, docs");
     kb->require_subcommand(1);
     kb->fallthrough();
