@@ -130,6 +130,21 @@ std::string write_directly(const std::string& path, const std::string& content) 
 #endif
 }
 
+// Temporary files of our own naming for `target` (".NAME.tmp-PID-N-T") left by a run that was killed between
+// creating and renaming them. Only old ones go: a concurrent writer's temporary file is seconds old.
+void remove_stale_temps(const fs::path& folder, const fs::path& target) {
+    const std::string prefix = "." + target.filename().string() + ".tmp-";
+    const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
+    std::error_code ec;
+    for (fs::directory_iterator it(folder.empty() ? fs::path(".") : folder, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        std::error_code ignored;
+        if (it->is_regular_file(ignored) && it->last_write_time(ignored) < cutoff) fs::remove(it->path(), ignored);
+    }
+}
+
 }  // namespace
 
 std::string write_file_atomically(const std::string& path, const std::string& content) {
@@ -163,6 +178,7 @@ std::string write_file_atomically(const std::string& path, const std::string& co
 #ifndef _WIN32
     sync_folder(folder);
 #endif
+    remove_stale_temps(folder, target);
     return {};
 }
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 
@@ -70,6 +71,23 @@ TEST_CASE("atomic write: replaces an existing file, keeps its mode, leaves no te
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 0600);
     CHECK(names_in(dir.path) == std::vector<std::string>{"report.txt"});
+}
+
+TEST_CASE("atomic write: old temporary files of a killed run are removed, fresh ones and others kept") {
+    TempDir dir;
+    const fs::path target = dir.path / "report.txt";
+    const fs::path stale = dir.path / ".report.txt.tmp-4242-0-abc";    // a run killed an hour ago
+    const fs::path fresh = dir.path / ".report.txt.tmp-4243-0-def";    // a writer at work right now
+    const fs::path other = dir.path / ".notes.txt.tmp-4242-0-abc";     // another file's: not ours to judge
+    for (const auto& p : {stale, fresh, other}) REQUIRE(write_file_atomically(p.string(), "partial").empty());
+    const auto two_hours_ago = fs::file_time_type::clock::now() - std::chrono::hours(2);
+    fs::last_write_time(stale, two_hours_ago);
+    fs::last_write_time(other, two_hours_ago);
+    REQUIRE(write_file_atomically(target.string(), "done").empty());
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(fresh));
+    CHECK(fs::exists(other));
+    CHECK(fs::exists(target));
 }
 
 TEST_CASE("atomic write: an empty file is written and read back") {
