@@ -32,6 +32,9 @@ std::optional<ShareTarget> parse_share_target(std::string_view text, std::string
 // ---- linux.cifs ---------------------------------------------------------------------------------
 // Decodes the octal escapes of /proc/mounts and fstab (\040 space, \011 tab, \012 newline, \134 backslash).
 std::string unescape_mount_field(std::string_view field);
+// "//user:password@server/share" (or smb://..., or "user%password@") -> "//user:<redacted>@server/share", and
+// `user` = "user"; a source without user information comes back unchanged (and `user` empty).
+std::string source_without_password(const std::string& source, std::string& user);
 // Splits mount options at commas; ",," inside a value is a literal comma (mount.cifs passwords).
 std::vector<std::string> split_mount_options(std::string_view options);
 // Joins options back, replacing every secret: password=, pass=, password2= values become "<redacted>",

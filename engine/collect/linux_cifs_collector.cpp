@@ -61,6 +61,15 @@ void split_server_share(const std::string& source, std::string& server, std::str
     if (parts.size() > 1) share = parts[1];
 }
 
+// Where a source's authority ("[user[:password]@]server[:port]") starts: after "//", "\\\\" or "scheme://".
+std::size_t authority_start(const std::string& source) {
+    auto scheme = source.find("://");
+    if (scheme != std::string::npos && source.find_first_of("/\\") > scheme) return scheme + 3;
+    std::size_t i = 0;
+    while (i < source.size() && (source[i] == '/' || source[i] == '\\')) ++i;
+    return i;
+}
+
 std::optional<CifsEntry> parse_cifs_line(std::string_view line) {
     auto fields = split_fields(line);
     if (fields.size() < 3 || fields[0].empty() || fields[0][0] == '#') return std::nullopt;
@@ -68,10 +77,16 @@ std::optional<CifsEntry> parse_cifs_line(std::string_view line) {
     if (type != "cifs" && type != "smb3") return std::nullopt;
     CifsEntry e;
     e.type = type;
-    e.source = unescape_mount_field(fields[0]);
+    std::string source_user;
+    e.source = source_without_password(unescape_mount_field(fields[0]), source_user);
     e.mountpoint = unescape_mount_field(fields[1]);
-    split_server_share(e.source, e.server, e.share);
-    auto options = split_mount_options(fields.size() > 3 ? unescape_mount_field(fields[3]) : std::string{});
+    split_server_share(e.source.substr(authority_start(e.source)), e.server, e.share);
+    if (auto at = e.server.rfind('@'); at != std::string::npos) e.server.erase(0, at + 1);
+    e.username = source_user;   // username= in the options, when given, wins
+    // Split first, unescape each option after: an escaped comma (\054) inside a password stays inside it.
+    std::vector<std::string> options;
+    if (fields.size() > 3)
+        for (const auto& raw : split_mount_options(fields[3])) options.push_back(unescape_mount_field(raw));
     for (const auto& o : options) {
         auto k = lower(key_of(o));
         if (k == "vers")
@@ -105,6 +120,20 @@ std::string unescape_mount_field(std::string_view field) {
         out += field[i];
     }
     return out;
+}
+
+std::string source_without_password(const std::string& source, std::string& user) {
+    user.clear();
+    const std::size_t start = authority_start(source);
+    const std::size_t end = std::min(source.find_first_of("/\\", start), source.size());
+    const std::string authority = source.substr(start, end - start);
+    const auto at = authority.rfind('@');
+    if (at == std::string::npos) return source;
+    const std::string userinfo = authority.substr(0, at);
+    const auto colon = userinfo.find(':');
+    user = user_without_password(userinfo.substr(0, colon));
+    if (colon == std::string::npos && user.size() == userinfo.size()) return source;
+    return source.substr(0, start) + user + ":<redacted>" + authority.substr(at) + source.substr(end);
 }
 
 std::vector<std::string> split_mount_options(std::string_view options) {

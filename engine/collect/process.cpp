@@ -1,5 +1,6 @@
 #include "engine/collect/process.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -20,19 +21,33 @@ extern char** environ;
 
 namespace kbdiag {
 
+bool is_secret_environment_entry(std::string_view entry) {
+    const auto eq = entry.find('=');
+    std::string name(entry.substr(0, eq));
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (const char* word : {"PASS", "SECRET", "TOKEN", "CREDENTIAL"})
+        if (name.find(word) != std::string::npos) return true;
+    // smbclient and mount.cifs read "user%password" from USER (and LOGNAME on some versions).
+    const bool user_variable = name == "USER" || name == "LOGNAME" || name == "USERNAME";
+    return user_variable && eq != std::string_view::npos && entry.find('%', eq) != std::string_view::npos;
+}
+
 #ifndef _WIN32
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The child's environment: ours, with the overrides replacing or adding entries.
+// The child's environment: ours without secrets, with the overrides replacing or adding entries. A secret
+// (the probe's KBDIAG_PROBE_PASSWORD, smbclient's PASSWD, a "user%password" in USER...) reaches only the one
+// child that is handed it as an override.
 std::vector<std::string> child_environment(const std::map<std::string, std::string>& overrides) {
     std::vector<std::string> out;
     for (char** e = environ; e && *e; ++e) {
         std::string entry(*e);
         auto eq = entry.find('=');
-        if (eq != std::string::npos && overrides.count(entry.substr(0, eq))) continue;
+        if (eq == std::string::npos) continue;
+        if (overrides.count(entry.substr(0, eq)) || is_secret_environment_entry(entry)) continue;
         out.push_back(std::move(entry));
     }
     for (const auto& [name, value] : overrides) out.push_back(name + "=" + value);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kbdiag {
@@ -21,8 +22,13 @@ struct ProcessResult {
     bool succeeded() const { return started && !timed_out && !truncated && signal == 0 && exit_code == 0; }
 };
 
-// `argv[0]` is the program path (not searched on PATH). `env_overrides` are added to (or replace entries
-// of) the current environment.
+// True for a "NAME=value" environment entry that may hold a secret: a name containing PASS, SECRET, TOKEN or
+// CREDENTIAL, or a USER/LOGNAME/USERNAME value with a "%password" part. Children never inherit these.
+bool is_secret_environment_entry(std::string_view entry);
+
+// `argv[0]` is the program path (not searched on PATH). The child gets the current environment minus its
+// secrets (is_secret_environment_entry), plus `env_overrides` (added or replacing): a secret a child needs
+// is passed to that child only, as an override.
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds time_limit,
                           const std::map<std::string, std::string>& env_overrides = {},
                           std::size_t max_output = 8 * 1024 * 1024);

@@ -117,6 +117,41 @@ TEST_CASE("mount options: ',,' is a literal comma; secrets are redacted") {
     CHECK(red.find(planted) == std::string::npos);
 }
 
+TEST_CASE("mount sources: a password in the source's user information is redacted (issue 10 item 13)") {
+    std::string user;
+    CHECK(source_without_password("//dave:" + std::string(planted) + "@nas01/s8", user) == "//dave:<redacted>@nas01/s8");
+    CHECK(user == "dave");
+    CHECK(source_without_password("smb://gina:" + std::string(planted) + "@nas01/s4", user) ==
+          "smb://gina:<redacted>@nas01/s4");
+    CHECK(user == "gina");
+    CHECK(source_without_password("//erin%" + std::string(planted) + "@nas01/s5", user) == "//erin:<redacted>@nas01/s5");
+    CHECK(source_without_password("//nas01/public", user) == "//nas01/public");
+    CHECK(user.empty());
+    CHECK(source_without_password("//frank@nas01/s6", user) == "//frank@nas01/s6");
+    CHECK(user == "frank");
+    // An '@' in the share path is not user information.
+    CHECK(source_without_password("//nas01/a@b", user) == "//nas01/a@b");
+
+    auto entries = parse_cifs_table("//dave:" + std::string(planted) + "@nas01/s8 /mnt/s8 cifs rw,vers=3.0 0 0\n"
+                                    "smb://gina:" + std::string(planted) + "@nas01:445/s4 /mnt/s4 smb3 rw 0 0\n");
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].server == "nas01");
+    CHECK(entries[0].share == "s8");
+    CHECK(entries[0].username == "dave");
+    CHECK(entries[1].server == "nas01:445");
+    CHECK(entries[1].share == "s4");
+    for (const auto& e : entries) CHECK(e.source.find(planted) == std::string::npos);
+}
+
+TEST_CASE("mount options: an octal-escaped comma inside a password does not split it (issue 10 item 13)") {
+    auto entries = parse_cifs_table("//nas01/s9 /mnt/s9 cifs password=ab\\054TAIL-" + std::string(planted) +
+                                    ",vers=3.0 0 0\n");
+    REQUIRE(entries.size() == 1);
+    CHECK(entries[0].options == "password=<redacted>,vers=3.0");
+    CHECK(entries[0].vers == "3.0");
+    CHECK(entries[0].options.find("TAIL") == std::string::npos);
+}
+
 TEST_CASE("cifs table: fstab entries with escapes, UNC sources, comments and redaction") {
     std::string text, error;
     REQUIRE(read_file(collect_data("tree/etc/fstab"), text, error));
@@ -399,6 +434,29 @@ TEST_CASE("samba_client: skipped when testparm is not installed") {
     Run r = run_one(*make_samba_client_collector(), o);
     CHECK(r.outcome.status == CollectorStatus::skipped);
     CHECK(r.outcome.message.find("not installed") != std::string::npos);
+}
+
+TEST_CASE("run_process: children never inherit secrets; an override reaches only its child (issue 10 item 14)") {
+    CHECK(is_secret_environment_entry("KBDIAG_PROBE_PASSWORD=x"));
+    CHECK(is_secret_environment_entry("PASSWD=x"));
+    CHECK(is_secret_environment_entry("my_api_token=x"));
+    CHECK(is_secret_environment_entry("USER=bob%x"));
+    CHECK_FALSE(is_secret_environment_entry("USER=bob"));
+    CHECK_FALSE(is_secret_environment_entry("KBDIAG_PROBE_USER=bob"));
+    CHECK_FALSE(is_secret_environment_entry("PATH=/usr/bin"));
+
+    REQUIRE(::setenv("KBDIAG_PROBE_PASSWORD", planted, 1) == 0);
+    REQUIRE(::setenv("KBDIAG_TEST_VISIBLE", "visible-value", 1) == 0);
+    auto plain = run_process({"/usr/bin/env"}, 5000ms);
+    auto handed = run_process({"/usr/bin/env"}, 5000ms, {{"PASSWD", planted}});
+    ::unsetenv("KBDIAG_PROBE_PASSWORD");
+    ::unsetenv("KBDIAG_TEST_VISIBLE");
+    REQUIRE(plain.succeeded());
+    CHECK(plain.output.find("KBDIAG_TEST_VISIBLE=visible-value") != std::string::npos);   // the rest is inherited
+    CHECK(plain.output.find(planted) == std::string::npos);
+    REQUIRE(handed.succeeded());
+    CHECK(handed.output.find(std::string("PASSWD=") + planted) != std::string::npos);
+    CHECK(handed.output.find("KBDIAG_PROBE_PASSWORD") == std::string::npos);
 }
 
 TEST_CASE("run_process: output, exit status, no shell, time limit") {
