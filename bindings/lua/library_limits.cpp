@@ -46,6 +46,14 @@ std::size_t set_end(const char* p, std::size_t size, std::size_t i) {
     return std::min(size, i + 1);
 }
 
+// Whether only capture closes follow `i`: a last quantified item never backtracks (the empty rest matches the
+// first length it tries), so it costs one scan, not a factor. Not so before '$', which can fail.
+bool only_closes_after(const char* p, std::size_t size, std::size_t i) {
+    for (; i < size; ++i)
+        if (p[i] != ')') return false;
+    return true;
+}
+
 // The items of a pattern whose match length the matcher searches over (the exponent of its worst case).
 int unbounded_items(const char* p, std::size_t size, std::size_t i) {
     int unbounded = 0;
@@ -77,8 +85,8 @@ int unbounded_items(const char* p, std::size_t size, std::size_t i) {
             end = set_end(p, size, i + 1);
         }
         if (end < size && (p[end] == '*' || p[end] == '+' || p[end] == '-')) {
-            ++unbounded;
             ++end;
+            if (!only_closes_after(p, size, end)) ++unbounded;
         } else if (end < size && p[end] == '?') {
             ++end;
         }
@@ -197,7 +205,8 @@ double pattern_steps(std::size_t subject_size, const char* pattern, std::size_t 
     if (plain) return n * length;
     const bool anchored = anchor_allowed && pattern_size > 0 && pattern[0] == '^';
     const int unbounded = unbounded_items(pattern, pattern_size, anchored ? 1 : 0);
-    return (anchored ? 1.0 : n) * std::pow(n, unbounded) * length;
+    // Without unbounded items each start compares up to the pattern's length; with them, the choices dominate.
+    return (anchored ? 1.0 : n) * (unbounded > 0 ? std::pow(n, unbounded) : length);
 }
 
 void guard_libraries(lua_State* L) {

@@ -17,7 +17,8 @@ inline constexpr lua_Integer kMaxTableSpan = lua_Integer{1} << 22;
 
 // An upper bound, in matcher steps, of the backtracking of Lua's matcher over a subject of `subject_size`
 // bytes: the start positions (one when anchored) times, for each unbounded item (x*, x+, x-, %b, a back
-// reference), up to size + 1 choices, times the pattern's length. `anchor_allowed`: '^' anchors (not in
+// reference; not the last item, which never backtracks), up to size + 1 choices -- or, without such items,
+// the pattern's length. `anchor_allowed`: '^' anchors (not in
 // gmatch). `plain`: a plain substring search.
 double pattern_steps(std::size_t subject_size, const char* pattern, std::size_t pattern_size, bool anchor_allowed,
                      bool plain);
