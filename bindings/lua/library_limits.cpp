@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include "bindings/lua/lua_guard.hpp"
 #include "bindings/lua/lua_state.hpp"
@@ -18,6 +20,14 @@ lua_CFunction original(lua_State* L) { return lua_tocfunction(L, lua_upvalueinde
 // The name the guard was installed under (its second upvalue), for messages.
 const char* guarded_name(lua_State* L) { return lua_tostring(L, lua_upvalueindex(2)); }
 
+// Formats into a fixed buffer, cut to fit and NUL-terminated: no allocation, portable (no printf length
+// modifiers, which MinGW's runtime does not all know).
+template <std::size_t N, class... Args>
+void format_into(char (&buffer)[N], fmt::format_string<Args...> format, Args&&... args) {
+    const auto result = fmt::format_to_n(buffer, N - 1, format, std::forward<Args>(args)...);
+    *result.out = '\0';
+}
+
 // Raises the call's spent deadline as a Lua error. [-0, +1, v]
 void check_deadline(lua_State* L) {
     Budget& b = budget_of(L);
@@ -31,7 +41,7 @@ int refuse(lua_State* L, const char* text) {
     if (!b.library_refused) {
         b.library_refused = true;
         b.library_line = lua_line_at(L, 1);
-        std::snprintf(b.library_message, sizeof b.library_message, "%s", text);
+        format_into(b.library_message, "{}", text);
     }
     return raise_error(L, text);
 }
@@ -102,11 +112,10 @@ void check_pattern(lua_State* L, int subject, int pattern, bool anchor_allowed, 
     const char* p = luaL_checklstring(L, pattern, &pattern_size);
     const double steps = pattern_steps(subject_size, p, pattern_size, anchor_allowed, plain);
     if (steps <= kMaxPatternSteps) return;
-    char text[200];
-    std::snprintf(text, sizeof text,
-                  "%s: a pattern of %zu bytes over a subject of %zu bytes could take about %.0e matching steps "
-                  "(the limit is %.0e): shorten the subject or simplify the pattern",
-                  guarded_name(L), pattern_size, subject_size, steps, kMaxPatternSteps);
+    char text[256];
+    format_into(text, "{}: a pattern of {} bytes over a subject of {} bytes could take about {:.0e} matching steps "
+                "(the limit is {:.0e}): shorten the subject or simplify the pattern",
+                guarded_name(L), pattern_size, subject_size, steps, kMaxPatternSteps);
     refuse(L, text);
 }
 
@@ -115,10 +124,9 @@ void check_span(lua_State* L, lua_Integer first, lua_Integer last) {
     if (last < first) return;
     const bool too_many = first <= 0 ? last > first + kMaxTableSpan - 1 : last - first >= kMaxTableSpan;
     if (!too_many) return;
-    char text[200];
-    std::snprintf(text, sizeof text, "%s: a range of %lld..%lld is over the limit of %lld elements per call",
-                  guarded_name(L), static_cast<long long>(first), static_cast<long long>(last),
-                  static_cast<long long>(kMaxTableSpan));
+    char text[256];
+    format_into(text, "{}: a range of {}..{} is over the limit of {} elements per call", guarded_name(L), first, last,
+                kMaxTableSpan);
     refuse(L, text);
 }
 

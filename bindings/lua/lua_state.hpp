@@ -44,7 +44,7 @@ struct Budget {
     // A string or table library call refused because its arguments would make it run too long (sticky per call).
     bool library_refused = false;
     int library_line = 0;
-    char library_message[200] = {};
+    char library_message[256] = {};
 
     lua_State* probe = nullptr;       // non-null while a protected call runs: the allocator may read lines
     void* active_call = nullptr;      // the rule call being run (a RuleCall*), or nullptr

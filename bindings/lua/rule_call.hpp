@@ -41,7 +41,6 @@ struct EvidenceArgs {
 inline constexpr std::size_t kMaxNoteBytes = 4096;          // ctx.evidence's note
 inline constexpr std::size_t kMaxEvidencePerCall = 64;      // ctx.evidence calls
 inline constexpr std::size_t kMaxDerivedBytes = 64u << 10;  // one derived value (strings, list items, fields)
-inline constexpr std::size_t kMaxNameBytes = 256;           // a fact or cause name
 
 class RuleCall {
 public:
