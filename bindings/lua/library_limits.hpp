@@ -12,7 +12,7 @@ namespace kbdiag::lua {
 
 // Worst-case steps of one matching call allowed (string.find/match/gmatch/gsub), and elements one table call
 // may walk (table.move/unpack/concat/insert/remove/sort over a table whose length a metamethod reports).
-inline constexpr double kMaxPatternSteps = 3e8;
+inline constexpr double kMaxPatternSteps = 1e8;
 inline constexpr lua_Integer kMaxTableSpan = lua_Integer{1} << 22;
 
 // An upper bound, in matcher steps, of the backtracking of Lua's matcher over a subject of `subject_size`

@@ -200,6 +200,18 @@ ScriptOutcome LuaRuleRuntime::Impl::run_loaded(const RuleDecl& rule, const FactS
             SourceLocation{rule.script->resolved, call.function_line, 0}, {}, rule.where);
         return outcome;
     }
+    const std::int64_t rule_ns = diagnosis.ns_by_rule[rule.id];
+    if (kind == lua::Failure::none && limits.milliseconds_per_rule_per_diagnosis > 0 &&
+        rule_ns > static_cast<std::int64_t>(limits.milliseconds_per_rule_per_diagnosis) * 1'000'000) {
+        outcome.ok = false;
+        outcome.error = lua::script_diagnostic(
+            codes::rule_time_budget,
+            fmt::format("rule '{}': its calls took {} ms in this diagnosis (at most {} ms per rule, what-if runs "
+                        "included)",
+                        rule.id, rule_ns / 1'000'000, limits.milliseconds_per_rule_per_diagnosis),
+            SourceLocation{rule.script->resolved, call.function_line, 0}, {}, rule.where);
+        return outcome;
+    }
     if (kind == lua::Failure::none) {
         outcome.evidence = std::move(call.evidence);
         outcome.derived = std::move(call.derived);

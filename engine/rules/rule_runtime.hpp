@@ -34,6 +34,7 @@ struct RuntimeLimits {
     // not yet run are not run.
     std::uint64_t instructions_per_diagnosis = 200'000'000;
     std::uint32_t milliseconds_per_diagnosis = 10'000;
+    std::uint32_t milliseconds_per_rule_per_diagnosis = 2'000;   // one rule's calls together (a slow rule x what-if)
 };
 
 class RuleRuntime {
