@@ -8,7 +8,9 @@ namespace kbdiag::lua {
 Failure classify(const CallResult& result, const Budget& budget, bool violated) {
     if (violated) return Failure::violation;
     if (budget.instructions_blown) return Failure::instructions;
-    if (result.status == LUA_ERRMEM || (!result.ok() && budget.memory_refused)) return Failure::memory;
+    if (budget.time_blown) return Failure::time;
+    if (result.status == LUA_ERRMEM || budget.memory_refused) return Failure::memory;
+    if (budget.library_refused) return Failure::library;
     if (!result.ok()) return Failure::runtime;
     return Failure::none;
 }

@@ -8,11 +8,12 @@
 
 namespace kbdiag::lua {
 
-enum class Failure { none, violation, instructions, memory, runtime };
+enum class Failure { none, violation, instructions, time, memory, library, runtime };
 
 // Classifies a call: a recorded contract violation first (sticky even if the script caught it), then a
-// blown instruction budget, then memory (status LUA_ERRMEM, or an error after the allocator refused),
-// then any other error.
+// blown instruction budget, the wall-clock deadline, memory (status LUA_ERRMEM, or a refusal of the allocator
+// -- also when the script caught the error with pcall), a library call refused for its cost (also when
+// caught), then any other error.
 Failure classify(const CallResult& result, const Budget& budget, bool violated);
 
 // The line in a Lua message "short_src:line: text" for chunk "@path" (short_src is the path, or "..."

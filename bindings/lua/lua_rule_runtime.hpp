@@ -1,5 +1,6 @@
 #pragma once
-// RuleRuntime for Lua rules: one sandboxed lua_State with a memory cap and a per-call instruction budget.
+// RuleRuntime for Lua rules: one sandboxed lua_State with a memory cap, per-call budgets (instructions,
+// memory growth, wall clock) and a budget per diagnosis.
 #include <cstddef>
 #include <memory>
 
@@ -19,6 +20,7 @@ public:
     void load(const KnowledgeBase& kb, Diagnostics& diagnostics) override;
     bool loaded(const ScriptRef& script) const override;
     ScriptOutcome run(const RuleDecl& rule, const FactStore& facts) override;
+    void begin_diagnosis() override;
 
     // Introspection for tests: the Lua stack height between calls and the state's bytes in use.
     int stack_top() const;

@@ -2,6 +2,8 @@
 // handler and the one protected call.
 #include "bindings/lua/lua_state.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +16,19 @@ Budget& budget_of(lua_State* L) {
     Budget* b = nullptr;
     std::memcpy(&b, lua_getextraspace(L), sizeof b);
     return *b;
+}
+
+std::int64_t steady_now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+bool past_deadline(lua_State* L, Budget& b) {
+    if (b.time_blown) return true;
+    if (b.deadline_ns == 0 || steady_now_ns() < b.deadline_ns) return false;
+    b.time_blown = true;
+    b.time_line = lua_line_at(L, 0);
+    return true;
 }
 
 namespace {
@@ -40,13 +55,33 @@ void* capped_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
         b.memory_used -= old;
         return nullptr;
     }
-    if (nsize > old && b.memory_used - old + nsize > b.memory_limit) {
+    const std::size_t call_cap = b.memory_per_call > b.memory_limit - std::min(b.memory_baseline, b.memory_limit)
+                                     ? b.memory_limit
+                                     : b.memory_baseline + b.memory_per_call;
+    // Lua retries a refused request once, after an emergency collection (which only frees and shrinks): the
+    // next growing request is that retry when it asks for the same block and size.
+    const bool grows = nsize > old;
+    bool retry = false;
+    if (grows) {
+        retry = b.retry_pending && ptr == b.refused_block && nsize == b.refused_size;
+        b.retry_pending = false;
+    }
+    if (grows && b.memory_used - old + nsize > call_cap) {
+        if (!retry) ++b.memory_refusals;
         b.memory_refused = true;
+        b.refused_block = ptr;
+        b.refused_size = nsize;
+        b.retry_pending = !retry;
         note_memory_line(b);
         return nullptr;
     }
     void* p = std::realloc(ptr, nsize);
-    if (p != nullptr) b.memory_used = b.memory_used - old + nsize;
+    if (p == nullptr) return nullptr;
+    b.memory_used = b.memory_used - old + nsize;
+    if (retry && --b.memory_refusals == 0) {   // the emergency collection made room: nothing was refused
+        b.memory_refused = false;
+        b.memory_line = 0;
+    }
     return p;
 }
 
@@ -56,14 +91,23 @@ void* capped_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
 void count_hook(lua_State* L, lua_Debug* ar) {
     Budget& b = budget_of(L);
     b.instructions += static_cast<std::uint64_t>(b.hook_interval);
-    if (b.instructions <= b.instruction_limit && !b.instructions_blown) return;
-    if (!b.instructions_blown) {
-        b.instructions_blown = true;
-        if (lua_getinfo(L, "l", ar) && ar->currentline > 0) b.instruction_line = ar->currentline;
+    const bool was_spent = b.instructions_blown || b.time_blown;
+    if (!was_spent) {
+        if (b.instructions > b.instruction_limit) {
+            b.instructions_blown = true;
+            if (lua_getinfo(L, "l", ar) && ar->currentline > 0) b.instruction_line = ar->currentline;
+        } else if (!past_deadline(L, b)) {
+            return;
+        }
         lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
     }
-    lua_pushfstring(L, "instruction budget exceeded (%I instructions per call)",
-                    static_cast<lua_Integer>(b.instruction_limit));
+    if (b.instructions_blown) {
+        lua_pushfstring(L, "instruction budget exceeded (%I instructions per call)",
+                        static_cast<lua_Integer>(b.instruction_limit));
+    } else {
+        lua_pushfstring(L, "time budget exceeded (%I ms per call)",
+                        static_cast<lua_Integer>(b.time_per_call_ns / 1'000'000));
+    }
     lua_error(L);
 }
 
@@ -98,14 +142,24 @@ int panic(lua_State* L) {
     std::abort();
 }
 
-void split_traceback(const char* text, CallResult& result) {
+// A rule's error message is its own text, copied per failed call: keep at most this many bytes of it.
+constexpr std::size_t kMaxErrorMessage = 2000;
+
+void keep_start(std::string& text) {
+    if (text.size() <= kMaxErrorMessage) return;
+    text.resize(kMaxErrorMessage);
+    text += "... (truncated)";
+}
+
+void split_traceback(const char* text, std::size_t size, CallResult& result) {
     const char* marker = std::strstr(text, "\nstack traceback:");
-    if (marker == nullptr) {
-        result.message = text;
-        return;
+    const char* end = marker != nullptr ? marker : text + size;
+    result.message.assign(text, std::min<std::size_t>(static_cast<std::size_t>(end - text), kMaxErrorMessage + 1));
+    keep_start(result.message);
+    if (marker != nullptr) {
+        result.traceback.assign(marker + 1, std::min<std::size_t>(std::strlen(marker + 1), kMaxErrorMessage + 1));
+        keep_start(result.traceback);
     }
-    result.message.assign(text, marker);
-    result.traceback = marker + 1;
 }
 
 }  // namespace
@@ -132,12 +186,27 @@ LuaState::~LuaState() {
     lua_close(L_);
 }
 
+void LuaState::set_call_limits(std::size_t memory_per_call, std::int64_t time_per_call_ns) {
+    budget_.memory_per_call = memory_per_call;
+    budget_.time_per_call_ns = time_per_call_ns;
+}
+
 void LuaState::reset_budgets() {
     budget_.instructions = 0;
     budget_.instructions_blown = false;
     budget_.instruction_line = 0;
+    budget_.memory_baseline = budget_.memory_used;
     budget_.memory_refused = false;
+    budget_.memory_refusals = 0;
+    budget_.refused_block = nullptr;
+    budget_.retry_pending = false;
     budget_.memory_line = 0;
+    budget_.deadline_ns = budget_.time_per_call_ns > 0 ? steady_now_ns() + budget_.time_per_call_ns : 0;
+    budget_.time_blown = false;
+    budget_.time_line = 0;
+    budget_.library_refused = false;
+    budget_.library_line = 0;
+    budget_.library_message[0] = '\0';
     lua_sethook(L_, count_hook, LUA_MASKCOUNT, budget_.hook_interval);
 }
 
@@ -159,7 +228,9 @@ CallResult LuaState::call(lua_CFunction fn, void* ud) {
     budget_.probe = nullptr;
     if (result.status != LUA_OK) {
         if (lua_type(L_, -1) == LUA_TSTRING) {
-            split_traceback(lua_tostring(L_, -1), result);
+            std::size_t size = 0;
+            const char* text = lua_tolstring(L_, -1, &size);
+            split_traceback(text, size, result);
         } else {
             result.message = "(error object is not a string)";
         }

@@ -20,7 +20,13 @@ namespace kbdiag::lua {
 struct Budget {
     std::size_t memory_limit = 0;     // bytes for the whole state
     std::size_t memory_used = 0;      // bytes currently allocated
-    bool memory_refused = false;      // the allocator refused growth since the last reset
+    std::size_t memory_baseline = 0;  // bytes in use when the call started
+    std::size_t memory_per_call = SIZE_MAX;   // growth over the baseline one call may make
+    bool memory_refused = false;      // a refusal since the last reset that no emergency collection undid
+    int memory_refusals = 0;          // refusals not (yet) undone by the retry after an emergency collection
+    const void* refused_block = nullptr;      // the last refused request, to recognise Lua's retry of it
+    std::size_t refused_size = 0;
+    bool retry_pending = false;               // the next growing request may be Lua's retry of the refused one
     int memory_line = 0;              // Lua line running when it first refused (0: not known)
 
     std::uint64_t instruction_limit = 0;   // VM instructions per call
@@ -28,6 +34,17 @@ struct Budget {
     int hook_interval = 1000;
     bool instructions_blown = false;
     int instruction_line = 0;              // Lua line running when the budget ran out
+
+    // Wall clock: C library calls run many steps between two count hooks, so time is bounded separately.
+    std::int64_t time_per_call_ns = 0;     // 0: no deadline
+    std::int64_t deadline_ns = 0;          // steady clock; 0: none in this call
+    bool time_blown = false;
+    int time_line = 0;
+
+    // A string or table library call refused because its arguments would make it run too long (sticky per call).
+    bool library_refused = false;
+    int library_line = 0;
+    char library_message[256] = {};
 
     lua_State* probe = nullptr;       // non-null while a protected call runs: the allocator may read lines
     void* active_call = nullptr;      // the rule call being run (a RuleCall*), or nullptr
@@ -47,6 +64,12 @@ struct CallResult {
 // The Budget of a state created by LuaState.
 Budget& budget_of(lua_State* L);
 
+// The steady clock in nanoseconds (what deadlines are measured in).
+std::int64_t steady_now_ns();
+
+// Whether the call's wall-clock deadline has passed; records it (sticky) with the line running. Never raises.
+bool past_deadline(lua_State* L, Budget& b);
+
 class LuaState {
 public:
     LuaState(std::size_t memory_limit, std::uint64_t instruction_limit);
@@ -64,6 +87,10 @@ public:
     // under lua_pcall with the traceback handler. `fn` returns nothing; it writes its results through `ud`.
     // The stack is the same on return. Never throws past std::bad_alloc of the result strings.
     CallResult call(lua_CFunction fn, void* ud);
+
+    // Bounds each later call: `memory_per_call` bytes of growth over the heap at its start, and a wall-clock
+    // deadline of `time_per_call_ns` nanoseconds (0: none), checked by the count hook and the library guards.
+    void set_call_limits(std::size_t memory_per_call, std::int64_t time_per_call_ns);
 
     // A full collection (after a memory error, so the next call has room).
     void collect_garbage();

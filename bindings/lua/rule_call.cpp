@@ -17,6 +17,33 @@ bool contains(const std::vector<std::string>& list, std::string_view item) {
     return std::find(list.begin(), list.end(), item) != list.end();
 }
 
+// A name as shown in a message: a rule may pass a string of any size.
+std::string shown(std::string_view name) {
+    if (name.size() <= 80) return std::string(name);
+    return fmt::format("{}... ({} bytes)", name.substr(0, 80), name.size());
+}
+
+// Bytes of a value once copied into C++ (its strings; other values count 8).
+std::size_t value_bytes(const FactValue& value) {
+    if (value.is_string()) return value.as_string().size();
+    if (value.is_list()) {
+        std::size_t bytes = 0;
+        for (const std::string& item : value.as_list()) bytes += item.size() + 8;
+        return bytes;
+    }
+    if (value.is_records()) {
+        std::size_t bytes = 0;
+        for (const Record& record : value.as_records()) {
+            for (const auto& [field, scalar] : record) {
+                bytes += field.size() + 8;
+                if (const auto* text = std::get_if<std::string>(&scalar)) bytes += text->size();
+            }
+        }
+        return bytes;
+    }
+    return 8;
+}
+
 }  // namespace
 
 RuleCall::RuleCall(const RuleDecl& r, const FactStore& f, const KnowledgeBase& k)
@@ -32,7 +59,7 @@ bool RuleCall::read(std::string_view name, int line, const FactEntry*& entry) {
     if (!contains(inputs_, name)) {
         return violate(codes::rule_undeclared_fact,
                        fmt::format("rule {} read undeclared fact {} (declare it in `requires` or `reads`)",
-                                   rule.id, name),
+                                   rule.id, shown(name)),
                        line);
     }
     std::string key(name);
@@ -46,13 +73,23 @@ bool RuleCall::add_evidence(const EvidenceArgs& args, int line) {
         return violate(codes::rule_bad_output, fmt::format("evidence: the cause must be a string, got {}", args.cause_type),
                        line);
     }
-    std::string cause(args.cause, args.cause_size);
-    if (!contains(rule.causes, cause)) {
+    if (evidence.size() >= kMaxEvidencePerCall) {
         return violate(codes::rule_bad_output,
-                       fmt::format("evidence for undeclared cause '{}' (the rule's causes: {})", cause,
+                       fmt::format("evidence: more than {} pieces of evidence in one call", kMaxEvidencePerCall), line);
+    }
+    if (args.note_size > kMaxNoteBytes) {
+        return violate(codes::rule_bad_output,
+                       fmt::format("evidence: a note of {} bytes is over the limit of {}", args.note_size, kMaxNoteBytes),
+                       line);
+    }
+    const std::string_view cause_text(args.cause, args.cause_size);
+    if (!contains(rule.causes, cause_text)) {
+        return violate(codes::rule_bad_output,
+                       fmt::format("evidence for undeclared cause '{}' (the rule's causes: {})", shown(cause_text),
                                    rule.causes.empty() ? std::string("none") : fmt::format("{}", fmt::join(rule.causes, ", "))),
                        line);
     }
+    std::string cause(cause_text);
     if (!args.lr_is_number || !std::isfinite(args.lr) || args.lr <= 0.0) {
         return violate(codes::rule_bad_output,
                        args.lr_is_number
@@ -69,7 +106,7 @@ bool RuleCall::add_evidence(const EvidenceArgs& args, int line) {
 bool RuleCall::add_derived(lua_State* L, std::string_view fact, int value_index, int line) {
     if (!contains(rule.derives, fact)) {
         return violate(codes::rule_bad_output,
-                       fmt::format("derive: fact '{}' is not in the rule's `derives`", fact), line);
+                       fmt::format("derive: fact '{}' is not in the rule's `derives`", shown(fact)), line);
     }
     std::string name(fact);
     auto def_it = kb.facts.find(name);
@@ -80,6 +117,12 @@ bool RuleCall::add_derived(lua_State* L, std::string_view fact, int value_index,
     std::string why;
     std::optional<FactValue> value = read_fact_value(L, value_index, *def, why);
     if (!value) return violate(codes::rule_bad_output, fmt::format("derive: {}", why), line);
+    if (const std::size_t bytes = value_bytes(*value); bytes > kMaxDerivedBytes) {
+        return violate(codes::rule_bad_output,
+                       fmt::format("derive: a value of {} bytes for '{}' is over the limit of {}", bytes, name,
+                                   kMaxDerivedBytes),
+                       line);
+    }
     auto same = std::find_if(derived.begin(), derived.end(), [&](const auto& d) { return d.first == name; });
     if (same != derived.end()) same->second = std::move(*value);
     else derived.emplace_back(std::move(name), std::move(*value));

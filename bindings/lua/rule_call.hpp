@@ -36,6 +36,12 @@ struct EvidenceArgs {
     std::size_t note_size = 0;
 };
 
+// What a rule can hand to C++ per call: each is copied into findings and what-if runs, so a rule must not
+// decide how much memory kbdiag uses. Over a limit is a RULE004 (the call's effects are discarded).
+inline constexpr std::size_t kMaxNoteBytes = 4096;          // ctx.evidence's note
+inline constexpr std::size_t kMaxEvidencePerCall = 64;      // ctx.evidence calls
+inline constexpr std::size_t kMaxDerivedBytes = 64u << 10;  // one derived value (strings, list items, fields)
+
 class RuleCall {
 public:
     RuleCall(const RuleDecl& rule, const FactStore& facts, const KnowledgeBase& kb);

@@ -1,6 +1,8 @@
 // The sandbox: an allow list of the base library plus copies of table, string, math and utf8 per file.
 #include "bindings/lua/sandbox.hpp"
 
+#include "bindings/lua/library_limits.hpp"
+
 namespace kbdiag::lua {
 
 namespace {
@@ -88,6 +90,7 @@ void open_sandbox(lua_State* L) {
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
     protect_string_metatable(L);
+    guard_libraries(L);
     lua_pushcfunction(L, safe_setmetatable);
     lua_setglobal(L, "setmetatable");
     seed_random(L);

@@ -6,7 +6,8 @@ namespace kbdiag::lua {
 
 // Opens base, table, string, math and utf8 only, removes the loaders and other escapes from the globals,
 // removes string.dump (reachable through every string's metatable), protects the string metatable,
-// replaces setmetatable with one that refuses __gc, and seeds math.random deterministically.
+// replaces setmetatable with one that refuses __gc, guards the string and table functions whose cost the
+// instruction budget cannot see (library_limits.hpp), and seeds math.random deterministically.
 // Run once, inside LuaState::call. [-0, +0, m]
 void open_sandbox(lua_State* L);
 

@@ -61,6 +61,10 @@ int unref_entry(lua_State* L) {
     return 0;
 }
 
+void unref(LuaState& state, int ref) {
+    if (ref != LUA_NOREF) state.call(unref_entry, &ref);
+}
+
 bool read_file(const std::string& path, std::string& text) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return false;
@@ -81,9 +85,17 @@ Diagnostic load_failure(const CallResult& result, const Budget& budget, const Lo
             text = fmt::format("exceeded the instruction budget ({} instructions) while loading",
                                budget.instruction_limit);
             break;
+        case Failure::time:
+            line = budget.time_line;
+            text = fmt::format("exceeded the time budget ({} ms) while loading", budget.time_per_call_ns / 1'000'000);
+            break;
         case Failure::memory:
             line = budget.memory_line;
             text = fmt::format("exceeded the memory budget ({} bytes) while loading", budget.memory_limit);
+            break;
+        case Failure::library:
+            line = budget.library_line;
+            text = fmt::format("refused a library call while loading: {}", budget.library_message);
             break;
         default:
             line = parse_message_line(result.message, path, &text);
@@ -116,7 +128,8 @@ LoadedScript load_script(LuaState& state, const std::string& path, const std::ve
     std::vector<char> present(wanted.size(), 0);
     LoadRequest request{text.data(), text.size(), chunk_name.c_str(), &wanted, &present};
     const CallResult result = state.call(load_entry, &request);
-    if (!result.ok()) {
+    if (classify(result, state.budget(), false) != Failure::none) {   // also a budget blown under pcall
+        if (result.ok()) unref(state, request.module_ref);
         diagnostics.add(load_failure(result, state.budget(), request, path));
         if (classify(result, state.budget(), false) == Failure::memory) state.collect_garbage();
         return script;

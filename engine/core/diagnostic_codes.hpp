@@ -30,6 +30,8 @@ inline constexpr const char* rule_memory_budget = "RULE003";
 inline constexpr const char* rule_bad_output = "RULE004";    // evidence for an undeclared cause, bad ratio, bad derived value
 inline constexpr const char* rule_skipped = "RULE005";       // a rule skipped (unknown facts, not loaded) - note
 inline constexpr const char* rule_undeclared_fact = "RULE006";
+inline constexpr const char* rule_time_budget = "RULE007";    // past the wall-clock deadline of a call or a diagnosis
+inline constexpr const char* rule_library_limit = "RULE008";  // a string/table library call refused for its cost
 
 // Snapshots and facts
 inline constexpr const char* snap_syntax = "SNAP001";        // snapshot does not parse

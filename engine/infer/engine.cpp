@@ -102,7 +102,7 @@ private:
         ScriptOutcome out = runtime_->run(r, result_.facts);
         ++result_.rules_run;
         if (!out.ok) {
-            result_.diagnostics.add(out.error);
+            if (!out.already_reported) result_.diagnostics.add(out.error);
             return skip(r, out.error.message);
         }
         std::vector<std::string> used = trace.used;

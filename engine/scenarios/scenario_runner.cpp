@@ -149,6 +149,7 @@ ScenarioRun run_scenarios(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* 
                 if (!is_cause_of(nt)) fail("not_top", "a cause of problem " + problem->id, "'" + nt + "' is not one");
             }
 
+            if (runtime) runtime->begin_diagnosis();   // each scenario is a diagnosis of its own
             EngineResult er = engine.run(*problem, facts);
             Ranking rk = ranker.rank(*problem, facts, er);
             res.diagnostics = er.diagnostics;

@@ -113,6 +113,7 @@ Report DiagnosisSession::diagnose(const DiagnosisRequest& request) const {
     std::vector<std::string> notes = request.notes;
     if (!how.empty()) notes.push_back(how);
     Lease lease(*this);
+    if ((*lease).runtime) (*lease).runtime->begin_diagnosis();
     if (!problem) return triage(*lease, request, std::move(notes));
     return diagnose_problem(*lease, *problem, typed, request, std::move(notes));
 }
