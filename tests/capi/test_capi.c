@@ -1,7 +1,7 @@
 /*
  * Unit tests of libkbdiag's C API (bindings/c/kbdiag.h), written in C99 so the header is checked as C.
  *
- *   kbdiag_capi_tests [--iterations N]      run the tests (N diagnoses per thread in the thread test; default 6)
+ *   kbdiag_capi_tests [--iterations N]      run the tests (N diagnoses per thread in the thread test; default 25)
  *   kbdiag_capi_tests --report SNAPSHOT [CODE] [--no-questions]
  *                                           print the report of one snapshot (compared with `kbdiag infer` by
  *                                           tests/capi/same_as_cli.sh)
@@ -393,7 +393,7 @@ static int print_report(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    int iterations = 6;
+    int iterations = 25;
     kbdiag_session *session;
     if (argc >= 3 && strcmp(argv[1], "--report") == 0) return print_report(argc, argv);
     if (argc == 3 && strcmp(argv[1], "--iterations") == 0) iterations = atoi(argv[2]);
