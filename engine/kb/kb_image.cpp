@@ -1,9 +1,11 @@
 #include "engine/kb/kb_image.hpp"
 
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include <fmt/format.h>
