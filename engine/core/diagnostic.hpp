@@ -20,6 +20,8 @@ struct Diagnostic {
     std::string snippet;                 // the offending source line, when there is one
 
     SourceLocation primary() const { return where.empty() ? SourceLocation{} : where.front(); }
+
+    friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
 };
 
 class Diagnostics {

@@ -16,6 +16,8 @@ struct SourceLocation {
     // "file:line" or "file" (no column): how reports point at a rule or an item.
     std::string file_line() const;
     static SourceLocation from_yaml_mark(const std::string& file, int line0, int column0);
+
+    friend bool operator==(const SourceLocation&, const SourceLocation&) = default;
 };
 
 }  // namespace kbdiag

@@ -17,6 +17,8 @@ struct KbOverride {
     std::string folder;        // the folder whose item wins
     SourceLocation where;      // the winning item
     SourceLocation replaced;   // the item it replaced
+
+    friend bool operator==(const KbOverride&, const KbOverride&) = default;
 };
 
 class KnowledgeBase {
@@ -52,6 +54,9 @@ public:
     std::map<std::string, std::vector<std::size_t>> rules_by_fact;    // fact id -> rules reading it
     std::map<std::string, std::vector<std::size_t>> rules_deriving;   // fact id -> rules that may derive it
     std::map<std::string, std::string> code_index;                    // normalised code -> problem id
+
+    // Every member, indexes included (the cached image's round trip is checked with it).
+    friend bool operator==(const KnowledgeBase&, const KnowledgeBase&) = default;
 };
 
 // Normalises an error code as typed into a lookup key: numbers become "n:<decimal>" (hex, "h" suffix,

@@ -17,7 +17,7 @@ namespace kbdiag {
 
 namespace fs = std::filesystem;
 
-static std::vector<std::string> yaml_files(const std::string& folder, Diagnostics& d) {
+std::vector<std::string> list_kb_yaml_files(const std::string& folder, Diagnostics& d) {
     std::vector<std::string> files;
     std::error_code ec;
     fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end;
@@ -84,7 +84,7 @@ static void append(KbFolder& to, KbFolder& from) {
 // Parsing YAML dominates start-up (yaml-cpp spends ~1,300 instructions a byte), and files are independent:
 // read them on all cores, then merge in file order so the result and its diagnostics stay deterministic.
 static KbFolder read_folder(const std::string& folder, bool scenarios, Diagnostics& d) {
-    auto files = yaml_files(folder, d);
+    auto files = list_kb_yaml_files(folder, d);
     if (!scenarios)   // a quarter of the shipped YAML is scenario files; diagnosis does not need them
         files.erase(std::remove_if(files.begin(), files.end(), holds_only_scenarios), files.end());
     std::vector<KbFolder> parts(files.size());

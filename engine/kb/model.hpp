@@ -19,6 +19,8 @@ struct Reference {
     std::string title;
     std::string url;
     SourceLocation where;
+
+    friend bool operator==(const Reference&, const Reference&) = default;
 };
 
 struct FactDef {
@@ -34,18 +36,24 @@ struct FactDef {
     Platform platform = Platform::any;         // a fact only this client platform has (not asked elsewhere)
     std::vector<std::string> references;
     SourceLocation where;
+
+    friend bool operator==(const FactDef&, const FactDef&) = default;
 };
 
 struct CauseLink {
     std::string cause;
     double prior = 0.0;
     SourceLocation where;
+
+    friend bool operator==(const CauseLink&, const CauseLink&) = default;
 };
 
 struct Escalation {
     std::string title = "Escalate";
     std::string text;
     double cost_minutes = 60.0;
+
+    friend bool operator==(const Escalation&, const Escalation&) = default;
 };
 
 struct Problem {
@@ -61,12 +69,16 @@ struct Problem {
     std::string article_notes;                 // where the original article differs, in prose
     std::vector<std::string> references;
     SourceLocation where;
+
+    friend bool operator==(const Problem&, const Problem&) = default;
 };
 
 struct FixLink {
     std::string fix;
     double success = 0.8;                      // P(this fix works | this cause)
     SourceLocation where;
+
+    friend bool operator==(const FixLink&, const FixLink&) = default;
 };
 
 struct Cause {
@@ -80,6 +92,8 @@ struct Cause {
     std::string article_differs;               // where the original article is wrong about this cause
     std::vector<std::string> references;
     SourceLocation where;
+
+    friend bool operator==(const Cause&, const Cause&) = default;
 };
 
 enum class Risk { low, medium, high };
@@ -91,6 +105,8 @@ struct FixStep {
     std::optional<Condition> when;             // only for matching Windows versions / vendors
     std::string when_text;                     // label shown when `when` cannot be decided
     SourceLocation where;
+
+    friend bool operator==(const FixStep&, const FixStep&) = default;
 };
 
 struct Fix {
@@ -103,18 +119,24 @@ struct Fix {
     std::string verify;                        // how to tell it worked
     std::vector<std::string> references;
     SourceLocation where;
+
+    friend bool operator==(const Fix&, const Fix&) = default;
 };
 
 struct EvidenceSpec {                          // a native rule's effect on one cause
     std::string cause;
     double lr = 1.0;                           // likelihood ratio when the condition holds
     std::optional<double> lr_false;            // ...and when it is known not to hold
+
+    friend bool operator==(const EvidenceSpec&, const EvidenceSpec&) = default;
 };
 
 struct ScriptRef {
     std::string file;                          // path as written (relative to the KB folder)
     std::string resolved;                      // absolute or cwd-relative path to load
     std::string function;                      // function in the table the file returns
+
+    friend bool operator==(const ScriptRef&, const ScriptRef&) = default;
 };
 
 struct RuleDecl {
@@ -134,6 +156,8 @@ struct RuleDecl {
 
     // required + reads + the facts of `when`, sorted and unique.
     std::vector<std::string> inputs() const;
+
+    friend bool operator==(const RuleDecl&, const RuleDecl&) = default;
 };
 
 struct WindowsRelease {
@@ -147,6 +171,8 @@ struct WindowsRelease {
     std::string notes;
     std::vector<std::string> references;
     SourceLocation where;
+
+    friend bool operator==(const WindowsRelease&, const WindowsRelease&) = default;
 };
 
 struct Vendor {
@@ -157,6 +183,8 @@ struct Vendor {
     std::string notes;
     std::vector<std::string> references;
     SourceLocation where;
+
+    friend bool operator==(const Vendor&, const Vendor&) = default;
 };
 
 struct ScenarioExpect {
@@ -168,6 +196,8 @@ struct ScenarioExpect {
     std::string first_fix;
     std::vector<std::string> step_contains;    // text expected somewhere in the plan's steps
     std::vector<std::string> step_not_contains;   // text no step may show (e.g. another vendor's steps)
+
+    friend bool operator==(const ScenarioExpect&, const ScenarioExpect&) = default;
 };
 
 struct Scenario {
@@ -178,6 +208,8 @@ struct Scenario {
     std::map<std::string, SourceLocation> fact_where;
     ScenarioExpect expect;
     SourceLocation where;
+
+    friend bool operator==(const Scenario&, const Scenario&) = default;
 };
 
 }  // namespace kbdiag

@@ -27,6 +27,9 @@ struct KbFolder {
     std::vector<Scenario> scenarios;
 };
 
+// The YAML files (.yaml, .yml) under `folder`, recursively, sorted: the files a load reads, in its order.
+std::vector<std::string> list_kb_yaml_files(const std::string& folder, Diagnostics& diagnostics);
+
 // Reads one YAML file of `folder` into `out`. Syntax errors become KB001 with file:line:col.
 void read_kb_file(const std::string& path, KbFolder& out, Diagnostics& diagnostics);
 

@@ -32,6 +32,8 @@ struct Operand {
     std::optional<FactValue> literal;          // either a literal...
     std::string fact;                          // ...or another fact's name
     std::vector<FactValue> set;                // for in / not_in
+
+    friend bool operator==(const Operand&, const Operand&) = default;
 };
 
 struct Condition {
@@ -47,6 +49,8 @@ struct Condition {
     std::vector<std::string> facts() const;
     // Readable form, e.g. "windows.build >= 26100 and windows.edition in [Enterprise, Education]".
     std::string describe() const;
+
+    friend bool operator==(const Condition&, const Condition&) = default;
 };
 
 // What an evaluation looked at: the facts it used (with their values) and those it lacked.

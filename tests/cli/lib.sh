@@ -29,8 +29,9 @@ finish() {
   exit "$rc"
 }
 trap finish EXIT
-# Never touch the user's real snapshot; never colour.
+# Never touch the user's real snapshot or knowledge cache (each test its own); never colour.
 export KBDIAG_SNAPSHOT="$TMP/default-snapshot.yaml"
+export XDG_CACHE_HOME="$TMP/xdg-cache"
 export NO_COLOR=1
 export LC_ALL=C.UTF-8
 

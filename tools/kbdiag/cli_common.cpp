@@ -23,6 +23,7 @@
 
 #include "engine/core/atomic_file.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/kb/kb_cache.hpp"
 
 #ifndef KBDIAG_SOURCE_KB
 #define KBDIAG_SOURCE_KB ""
@@ -44,7 +45,9 @@ const char* const exit_codes_help =
     "  7  output could not be written\n"
     "\n"
     "Environment: KBDIAG_KNOWLEDGE (shipped knowledge folder), KBDIAG_SNAPSHOT\n"
-    "(default snapshot file), NO_COLOR (no colour).";
+    "(default snapshot file), NO_COLOR (no colour), XDG_CACHE_HOME (knowledge cache\n"
+    "in its kbdiag folder), KBDIAG_NO_CACHE=1 (like --no-cache), KBDIAG_CACHE_TRACE=1\n"
+    "(say where the knowledge came from).";
 
 namespace {
 
@@ -66,6 +69,25 @@ fs::path exe_dir() {
 bool is_dir(const fs::path& p) {
     std::error_code ec;
     return !p.empty() && fs::is_directory(p, ec);
+}
+
+// An environment switch: set, not empty and not "0".
+bool env_on(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v && std::string(v) != "0";
+}
+
+KbCacheOptions cache_options(const GlobalOptions& g) {
+    KbCacheOptions cache;
+    if (!g.no_cache && !env_on("KBDIAG_NO_CACHE")) cache.dir = default_kb_cache_dir();
+    return cache;
+}
+
+void print_cache_trace(const KbCacheTrace& t) {
+    if (!env_on("KBDIAG_CACHE_TRACE")) return;
+    if (t.hit) std::cerr << "kbdiag: knowledge from cache " << t.file << '\n';
+    else if (t.file.empty()) std::cerr << "kbdiag: knowledge from YAML (" << t.detail << ")\n";
+    else std::cerr << "kbdiag: knowledge from YAML (" << t.detail << ") " << t.file << '\n';
 }
 
 }  // namespace
@@ -117,7 +139,9 @@ std::shared_ptr<const KnowledgeBase> load_kb_or_throw(const GlobalOptions& g, Di
     lo.folders = kb_folders(g);
     lo.strict = strict;
     lo.scenarios = part == KbPart::everything;
-    LoadResult lr = load_knowledge_base(lo);
+    KbCacheTrace trace;
+    LoadResult lr = load_knowledge_base_cached(lo, cache_options(g), &trace);
+    print_cache_trace(trace);
     lr.diagnostics.sort();
     if (!lr.kb || lr.diagnostics.has_errors()) {
         print_diagnostics(lr.diagnostics);

@@ -34,6 +34,7 @@ struct CliError {
 struct GlobalOptions {
     std::vector<std::string> kb_dirs;    // --kb DIR, in order
     bool no_builtin_kb = false;          // --no-builtin-kb
+    bool no_cache = false;               // --no-cache (or KBDIAG_NO_CACHE): never read or write the knowledge cache
     std::string program;                 // argv[0]
 };
 
@@ -45,7 +46,9 @@ std::string find_shipped_kb();
 // Throws CliError(exit_kb) naming a --kb folder that is missing or unreadable.
 std::vector<std::string> kb_folders(const GlobalOptions& g);
 
-// Loads the knowledge base; on errors prints them (with file:line:col) to stderr and throws CliError(exit_kb).
+// Loads the knowledge base through the start-up cache (engine/kb/kb_cache.hpp) unless --no-cache, KBDIAG_NO_CACHE
+// or a strict load; KBDIAG_CACHE_TRACE=1 prints one line to stderr saying where the knowledge came from.
+// On errors prints them (with file:line:col) to stderr and throws CliError(exit_kb).
 // Warnings and notes go into `carried` for the caller to show. Commands that only diagnose skip the files that
 // hold nothing but scenarios (a quarter of the shipped YAML, and YAML parsing is most of start-up).
 enum class KbPart { everything, for_diagnosis };

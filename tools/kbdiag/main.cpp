@@ -28,6 +28,8 @@ int run_main(int argc, char** argv) {
         ->type_name("DIR")
         ->take_all();
     app.add_flag("--no-builtin-kb", g.no_builtin_kb, "Do not load the shipped knowledge base");
+    app.add_flag("--no-cache", g.no_cache,
+                 "Load the knowledge from its YAML; neither read nor write the start-up cache (~/.cache/kbdiag)");
     app.footer(exit_codes_help);
     app.require_subcommand(1);
     app.fallthrough();
