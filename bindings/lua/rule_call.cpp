@@ -90,11 +90,15 @@ bool RuleCall::add_evidence(const EvidenceArgs& args, int line) {
                        line);
     }
     std::string cause(cause_text);
-    if (!args.lr_is_number || !std::isfinite(args.lr) || args.lr <= 0.0) {
+    // The range knowledge files allow (read_rule.cpp): beyond it a ratio is a bug, and a product of a few such
+    // ratios overflows to infinity, which JSON cannot carry.
+    constexpr double lr_min = 1e-9, lr_max = 1e9;
+    if (!args.lr_is_number || !std::isfinite(args.lr) || args.lr < lr_min || args.lr > lr_max) {
         return violate(codes::rule_bad_output,
                        args.lr_is_number
-                           ? fmt::format("evidence for '{}': the likelihood ratio must be a finite number > 0, got {}",
-                                         cause, args.lr)
+                           ? fmt::format("evidence for '{}': the likelihood ratio must be a number within [{}, {}], "
+                                         "got {}",
+                                         cause, lr_min, lr_max, args.lr)
                            : fmt::format("evidence for '{}': the likelihood ratio must be a number, got {}", cause,
                                          args.lr_type),
                        line);

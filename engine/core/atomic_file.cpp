@@ -1,5 +1,6 @@
 #include "engine/core/atomic_file.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -182,7 +183,7 @@ std::string write_file_atomically(const std::string& path, const std::string& co
     return {};
 }
 
-bool read_file(const std::string& path, std::string& content, std::string& error) {
+bool read_file(const std::string& path, std::string& content, std::string& error, std::size_t max_bytes) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
         error = fmt::format("{} is a folder, not a file", path);
@@ -193,13 +194,22 @@ bool read_file(const std::string& path, std::string& content, std::string& error
         error = fmt::format("cannot open {}: {}", path, errno_text(errno));
         return false;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
+    std::string text;
+    char chunk[64 * 1024];
+    while (in) {
+        in.read(chunk, sizeof chunk);
+        const auto got = static_cast<std::size_t>(in.gcount());
+        if (got > max_bytes - std::min(max_bytes, text.size())) {
+            error = fmt::format("{} is larger than {} bytes", path, max_bytes);
+            return false;
+        }
+        text.append(chunk, got);
+    }
     if (in.bad()) {
         error = fmt::format("cannot read {}", path);
         return false;
     }
-    content = std::move(buffer).str();
+    content = std::move(text);
     error.clear();
     return true;
 }

@@ -10,7 +10,10 @@ namespace kbdiag {
 // renaming over it would replace it, so that write is not atomic.
 std::string write_file_atomically(const std::string& path, const std::string& content);
 
-// Reads a whole file. Returns false and a reason when it cannot.
-bool read_file(const std::string& path, std::string& content, std::string& error);
+// Reads a whole file, or fails with a reason. At most `max_bytes`, whatever the file is: the size on disk is
+// not trusted (a device such as /dev/zero, a pipe that keeps writing, a file that grows while read), so reading
+// stops one byte past the limit and fails with "PATH is larger than N bytes".
+bool read_file(const std::string& path, std::string& content, std::string& error,
+               std::size_t max_bytes = static_cast<std::size_t>(-1));
 
 }  // namespace kbdiag

@@ -1,10 +1,14 @@
 #include "engine/core/diagnostic.hpp"
 
 #include <algorithm>
-#include <fstream>
+#include <filesystem>
+#include <memory>
 #include <tuple>
 
 #include <fmt/format.h>
+
+#include "engine/core/atomic_file.hpp"
+#include "engine/core/text.hpp"
 
 namespace kbdiag {
 
@@ -70,32 +74,61 @@ std::string format_diagnostic(const Diagnostic& d, bool color) {
         const char* c = d.severity == Severity::error ? "\033[1;31m" : d.severity == Severity::warning ? "\033[1;33m" : "\033[1;36m";
         sev_text = fmt::format("{}{}\033[0m", c, sev);
     }
+    // File names, messages and snippets quote input: escaped, so a hostile file cannot drive the terminal.
     std::string out;
-    auto loc = d.primary().to_string();
+    auto loc = text::escape_controls(d.primary().to_string());
     if (!loc.empty()) out += loc + ": ";
-    out += fmt::format("{}[{}]: {}", sev_text, d.code, d.message);
-    for (std::size_t i = 1; i < d.where.size(); ++i) out += fmt::format("\n  in {}", d.where[i].to_string());
+    out += fmt::format("{}[{}]: {}", sev_text, d.code, text::escape_controls(text::shorten(d.message, 2000)));
+    for (std::size_t i = 1; i < d.where.size(); ++i)
+        out += fmt::format("\n  in {}", text::escape_controls(d.where[i].to_string()));
     if (!d.snippet.empty()) {
-        out += fmt::format("\n  | {}", d.snippet);
-        int col = d.primary().column;
-        if (col > 0) out += fmt::format("\n  | {}^", std::string(static_cast<std::size_t>(col - 1), ' '));
+        const std::string snippet = text::escape_controls(d.snippet);
+        out += fmt::format("\n  | {}", snippet);
+        const auto col = static_cast<std::size_t>(std::max(0, d.primary().column));
+        if (col > 0 && col <= d.snippet.size() + 1 && snippet.size() == d.snippet.size())
+            out += fmt::format("\n  | {}^", std::string(col - 1, ' '));
     }
     return out;
 }
 
+namespace {
+
+// The last file a snippet was read from, with its line index: diagnostics come in runs per file, so a run of N
+// costs one read, not N rescans. Per thread, since knowledge files are read on several threads.
+struct SourceCache {
+    std::string path;
+    std::uintmax_t size = 0;
+    std::filesystem::file_time_type modified;
+    std::string text;
+    std::unique_ptr<LineIndex> index;
+};
+
+const LineIndex* cached_lines(const std::string& file) {
+    namespace fs = std::filesystem;
+    thread_local SourceCache cache;
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) return nullptr;   // never block on a FIFO or read a device for a snippet
+    const auto size = fs::file_size(file, ec);
+    const auto modified = fs::last_write_time(file, ec);
+    if (ec) return nullptr;
+    if (cache.index && cache.path == file && cache.size == size && cache.modified == modified) return cache.index.get();
+    cache = SourceCache{};
+    std::string error;
+    constexpr std::size_t max_source = 64 * 1024 * 1024;
+    if (!read_file(file, cache.text, error, max_source)) return nullptr;
+    cache.path = file;
+    cache.size = size;
+    cache.modified = modified;
+    cache.index = std::make_unique<LineIndex>(cache.text);
+    return cache.index.get();
+}
+
+}  // namespace
+
 std::string read_source_line(const std::string& file, int line) {
     if (file.empty() || line <= 0) return {};
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return {};
-    std::string text;
-    for (int i = 1; std::getline(in, text); ++i) {
-        if (i == line) {
-            if (!text.empty() && text.back() == '\r') text.pop_back();
-            if (text.size() > 200) text = text.substr(0, 200) + "...";
-            return text;
-        }
-    }
-    return {};
+    const LineIndex* lines = cached_lines(file);
+    return lines ? snippet_of(lines->line(line)) : std::string{};
 }
 
 }  // namespace kbdiag

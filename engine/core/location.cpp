@@ -22,4 +22,26 @@ SourceLocation SourceLocation::from_yaml_mark(const std::string& file, int line0
     return SourceLocation{file, line0 >= 0 ? line0 + 1 : 0, column0 >= 0 ? column0 + 1 : 0};
 }
 
+LineIndex::LineIndex(std::string_view text) : text_(text) {
+    starts_.push_back(0);
+    for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) starts_.push_back(i + 1);
+}
+
+std::string_view LineIndex::line(int line) const {
+    if (line <= 0 || static_cast<std::size_t>(line) > starts_.size()) return {};
+    const std::size_t begin = starts_[static_cast<std::size_t>(line) - 1];
+    if (begin >= text_.size()) return {};
+    std::size_t end = text_.find('\n', begin);
+    if (end == std::string_view::npos) end = text_.size();
+    if (end > begin && text_[end - 1] == '\r') --end;
+    return text_.substr(begin, end - begin);
+}
+
+std::string snippet_of(std::string_view line, std::size_t max_chars) {
+    if (line.size() <= max_chars) return std::string(line);
+    std::size_t cut = max_chars;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;   // not inside a sequence
+    return std::string(line.substr(0, cut)) + "...";
+}
+
 }  // namespace kbdiag

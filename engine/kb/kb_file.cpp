@@ -5,6 +5,7 @@
 
 #include "engine/core/atomic_file.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/yaml_util.hpp"
 #include "engine/kb/readers.hpp"
 
 namespace kbdiag {
@@ -22,14 +23,22 @@ void read_list(const YAML::Node& list, const std::string& file, const char* what
     }
 }
 
+// Knowledge files are written by hand: the largest shipped one is a few dozen KiB. The cap keeps a hostile or
+// mistaken file (a log dropped into the folder, /dev/zero behind a symlink) from exhausting memory.
+constexpr std::size_t max_kb_file_bytes = 16 * 1024 * 1024;
+
 std::optional<YAML::Node> parse(const std::string& path, Diagnostics& d) {
     std::string text, error;
-    if (!read_file(path, text, error)) {
+    if (!read_file(path, text, error, max_kb_file_bytes)) {
         d.error(codes::kb_folder, fmt::format("cannot read {}: {}", path, error), SourceLocation{path});
         return std::nullopt;
     }
     try {
-        return YAML::Load(text);
+        CheckedYaml checked = load_checked_yaml(text);
+        for (const auto& p : checked.problems)
+            d.error(codes::kb_yaml_syntax, fmt::format("YAML: {}", p.message),
+                    SourceLocation::from_yaml_mark(path, p.line0, p.column0));
+        if (checked.usable) return checked.root;
     } catch (const YAML::Exception& e) {
         d.error(codes::kb_yaml_syntax, fmt::format("YAML syntax: {}", e.msg),
                 SourceLocation::from_yaml_mark(path, e.mark.line, e.mark.column));

@@ -32,8 +32,10 @@ std::string format_lr(double lr) {
         if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
         return s;
     };
-    if (lr >= 1.0) return "×" + trim(lr);
-    return "÷" + trim(1.0 / lr);
+    // A million and beyond in powers of ten: a definitive 1e308 is "×1e+308", not 309 digits.
+    auto compact = [&](double v) { return v >= 1e6 ? fmt::format("{:.3g}", v) : trim(v); };
+    if (lr >= 1.0) return "×" + compact(lr);
+    return "÷" + compact(1.0 / lr);
 }
 
 int display_width(const std::string& text) {
@@ -58,7 +60,7 @@ bool is_break_after(char c) { return c == '/' || c == '\\' || c == ',' || c == '
 
 // The longest head of `word` that fits in `cols` code points. It ends after a path or list separator when there is
 // one, so a location breaks between folders and keeps "file.yaml:12" whole; otherwise it is cut at the width.
-std::string fitting_head(const std::string& word, int cols) {
+std::string fitting_head(std::string_view word, int cols) {
     std::size_t cut = 0;             // byte length of the hard cut
     std::size_t after_separator = 0; // byte length up to the last separator that fits
     int w = 0;
@@ -72,7 +74,7 @@ std::string fitting_head(const std::string& word, int cols) {
         if (is_break_after(word[i])) after_separator = cut;
     }
     while (cut < word.size() && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80) ++cut;   // whole code points
-    return word.substr(0, after_separator > 0 ? after_separator : cut);
+    return std::string(word.substr(0, after_separator > 0 ? after_separator : cut));
 }
 
 void wrap_paragraph(const std::string& para, int width, const std::string& prefix, const std::string& indent,
@@ -129,14 +131,15 @@ void wrap_paragraph(const std::string& para, int width, const std::string& prefi
             continue;
         }
         // Longer than a whole line: break it, preferably after a separator, else at the width.
-        std::string rest = tok.word;
+        // An offset into the word, not a copy of its rest per line: that was quadratic in the word's length.
+        std::string_view rest = tok.word;
         while (!rest.empty()) {
             const int room = std::max(1, width - line_w);
             const std::string head = fitting_head(rest, room);
             line += head;
             line_w += display_width(head);
             line_has_word = true;
-            rest = rest.substr(head.size());
+            rest.remove_prefix(head.size());
             if (!rest.empty()) flush();
         }
     }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/text.hpp"
 #include "engine/report/report.hpp"
 
 namespace kbdiag {
@@ -254,27 +255,6 @@ bool is_weight(const std::string& segment) {
     return any;
 }
 
-// ---- UTF-8 ------------------------------------------------------------------------------------------------
-
-// Length of the well-formed UTF-8 sequence at `i` (RFC 3629: no overlongs, surrogates or code points past
-// U+10FFFF), or 0 when the bytes there are not one.
-std::size_t utf8_length(const std::string& s, std::size_t i, std::uint32_t& cp) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;   // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) len = 2, cp = b0 & 0x1F;
-    else if (b0 >= 0xE0 && b0 <= 0xEF) len = 3, cp = b0 & 0x0F, lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;
-    else if (b0 >= 0xF0 && b0 <= 0xF4) len = 4, cp = b0 & 0x07, lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
-    else return 0;
-    if (i + len > s.size()) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return 0;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    return len;
-}
-
 }  // namespace
 
 Summary summarize(const Report& r) { return r.is_triage ? triage_summary(r) : diagnosis_summary(r); }
@@ -407,31 +387,6 @@ void add_summary_context(const ReportInput& in, Report& r) {
     }
 }
 
-std::string escape_controls(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x80) {
-            const bool control = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F;
-            out += control ? fmt::format("\\x{:02x}", c) : std::string(1, static_cast<char>(c));
-            ++i;
-            continue;
-        }
-        std::uint32_t cp = 0;
-        const std::size_t len = utf8_length(text, i, cp);
-        if (len == 0) {   // not UTF-8: a lone 0x9B is CSI to an 8-bit terminal
-            out += fmt::format("\\x{:02x}", c);
-            ++i;
-        } else if (cp >= 0x80 && cp <= 0x9F) {   // C1 controls, UTF-8 encoded
-            out += fmt::format("\\u{:04x}", cp);
-            i += len;
-        } else {
-            out.append(text, i, len);
-            i += len;
-        }
-    }
-    return out;
-}
+std::string escape_controls(const std::string& text) { return text::escape_controls(text); }
 
 }  // namespace kbdiag

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/text.hpp"
 #include "engine/report/report.hpp"
 
 namespace kbdiag {
@@ -49,10 +50,10 @@ struct Ctx {
     int w = 80;
     Style st;
     bool verbose = false;
-    // Wraps `text` (a value: escaped first) after `prefix`, continuation lines after `indent`. Prefixes are the
+    // Wraps `text` (a value: shortened to 1,000 characters and escaped first) after `prefix`, continuation lines after `indent`. Prefixes are the
     // reporter's own layout and never carry values.
     std::string para(const std::string& text, const std::string& prefix, const std::string& indent) const {
-        return wrap(escape_controls(text), w, prefix, indent);
+        return wrap(escape_controls(text::shorten(text)), w, prefix, indent);
     }
 };
 

@@ -10,6 +10,7 @@
 
 #include "engine/core/atomic_file.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/yaml_util.hpp"
 
 #ifndef _WIN32
 #include <pwd.h>
@@ -155,18 +156,13 @@ struct Reader {
         auto m = n.Mark();
         return SourceLocation::from_yaml_mark(name, m.line, m.column);
     }
-    std::string line_text(int line) const {
+    // Built on the first diagnostic, once: a lookup per snippet instead of a rescan from the top.
+    std::optional<LineIndex> lines;
+
+    std::string line_text(int line) {
         if (line <= 0) return {};
-        std::size_t pos = 0;
-        for (int i = 1; i < line; ++i) {
-            pos = text.find('\n', pos);
-            if (pos == std::string::npos) return {};
-            ++pos;
-        }
-        auto end = text.find('\n', pos);
-        std::string l = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        if (!l.empty() && l.back() == '\r') l.pop_back();
-        return l;
+        if (!lines) lines.emplace(text);
+        return snippet_of(lines->line(line));
     }
     void report(Severity severity, const char* code, std::string message, SourceLocation where) {
         Diagnostic d;
@@ -382,10 +378,16 @@ std::optional<Snapshot> read_document(Reader& rd, const YAML::Node& root) {
 
 std::optional<Snapshot> parse_snapshot(const std::string& text, const std::string& name, const KnowledgeBase& kb,
                                        Diagnostics& diagnostics) {
-    Reader rd{text, name, kb, diagnostics};
+    Reader rd{text, name, kb, diagnostics, std::nullopt};
     try {
-        const YAML::Node root = YAML::Load(text);
-        return read_document(rd, root);
+        CheckedYaml checked = load_checked_yaml(text);
+        // Snapshots are written by kbdiag, one document with unique keys and no aliases: anything else is an
+        // edited or crafted file, and guessing which value was meant would diagnose the wrong machine.
+        for (const auto& p : checked.problems)
+            rd.report(Severity::error, codes::snap_syntax, fmt::format("snapshot is not valid: {}", p.message),
+                      SourceLocation::from_yaml_mark(name, p.line0, p.column0));
+        if (!checked.problems.empty()) return std::nullopt;
+        return read_document(rd, checked.root);
     } catch (const YAML::ParserException& e) {
         rd.report(Severity::error, codes::snap_syntax, fmt::format("snapshot is not valid YAML: {}", e.msg),
                   SourceLocation::from_yaml_mark(name, e.mark.line, e.mark.column));
@@ -400,17 +402,12 @@ std::optional<Snapshot> parse_snapshot(const std::string& text, const std::strin
 }
 
 std::optional<Snapshot> read_snapshot(const std::string& path, const KnowledgeBase& kb, Diagnostics& diagnostics) {
-    constexpr std::uintmax_t max_size = 64 * 1024 * 1024;
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (!ec && size > max_size) {
-        diagnostics.error(codes::snap_io, fmt::format("{} is {} bytes; a snapshot is at most {}", path, size, max_size),
-                          SourceLocation{path, 0, 0});
-        return std::nullopt;
-    }
+    // Read with the cap whatever the file is: a device (/dev/zero) or a pipe has no size to check beforehand.
+    constexpr std::size_t max_size = 64 * 1024 * 1024;
     std::string text, error;
-    if (!read_file(path, text, error)) {
-        diagnostics.error(codes::snap_io, fmt::format("cannot read snapshot: {}", error), SourceLocation{path, 0, 0});
+    if (!read_file(path, text, error, max_size)) {
+        diagnostics.error(codes::snap_io, fmt::format("cannot read snapshot: {} (a snapshot is at most 64 MiB)", error),
+                          SourceLocation{path, 0, 0});
         return std::nullopt;
     }
     return parse_snapshot(text, path, kb, diagnostics);

@@ -133,8 +133,8 @@ TEST_CASE("lua: evidence for an undeclared cause is RULE004 and earlier effects 
     CHECK(out.evidence.empty());
 }
 
-TEST_CASE("lua: a likelihood ratio must be a finite number > 0") {
-    for (const char* lr : {"0", "-2", "0/0", "math.huge", "'4'", "nil", "{}"}) {
+TEST_CASE("lua: a likelihood ratio must be a finite number within [1e-9, 1e9]") {
+    for (const char* lr : {"0", "-2", "0/0", "math.huge", "'4'", "nil", "{}", "1e308", "1e10", "1e-10"}) {
         CAPTURE(lr);
         ContractFixture f;
         f.file("rules/contract.lua", std::string("LR = ") + lr + "\n" + kContractLua);

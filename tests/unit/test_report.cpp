@@ -131,6 +131,8 @@ TEST_CASE("format_lr shows support as a multiplier and counter-evidence as a div
     CHECK(format_lr(1.5) == "×1.5");
     CHECK(format_lr(0.05) == "÷20");
     CHECK(format_lr(0.25) == "÷4");
+    CHECK(format_lr(1e308) == "×1e+308");   // compact, not 309 digits
+    CHECK(format_lr(1e-9) == "÷1e+09");
     CHECK(format_lr(100) == "×100");
     CHECK(format_lr(1) == "×1");
 }

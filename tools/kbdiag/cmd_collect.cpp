@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/text.hpp"
+
 #include "engine/collect/registry.hpp"
 #include "engine/report/report.hpp"
 #include "engine/snapshot/snapshot.hpp"
@@ -40,7 +42,7 @@ std::string status_header() {
 std::string status_line(const CollectorReport& r) {
     std::string line = fmt::format("{:<20} {:<8} {:>4} ms", r.id, to_string(r.status), r.duration_ms);
     std::string text = line + (r.message.empty() ? "" : "  " + r.message);
-    return wrap(text, 80, "", "                                   ");
+    return wrap(escape_controls(text::shorten(text)), 80, "", "                                   ");   // messages quote the system
 }
 
 // On a terminal, each collector's line goes to stderr the moment it finishes (slow ones, such as a server

@@ -124,7 +124,7 @@ public:
         Report report = diagnose_or_throw(in_);
         for (int asked = 0; asked < a_.max_questions && !quit_; ++asked) {
             if (clear(report)) {
-                std::cout << fmt::format("\nThe top cause is clear: {}.\n", top_line(report));
+                std::cout << fmt::format("\nThe top cause is clear: {}.\n", escape_controls(top_line(report)));
                 break;
             }
             const Question* q = next_question(report, passed_);
@@ -134,7 +134,7 @@ public:
             }
             if (!ask(*q)) continue;
             Report next = diagnose_or_throw(in_);
-            std::cout << fmt::format("  Now most likely: {}\n", top_line(next));
+            std::cout << fmt::format("  Now most likely: {}\n", escape_controls(top_line(next)));
             report = std::move(next);
         }
         TextOptions to;
@@ -155,7 +155,7 @@ private:
         const FactDef* def = in_.session->kb().fact("error.code");
         if (!def) return;
         while (!quit_) {
-            std::cout << "\n" << def->question << "\n";
+            std::cout << "\n" << escape_controls(def->question) << "\n";
             Answer ans = read_answer(*def);
             if (ans.kind == AnswerKind::quit) quit_ = true;
             if (ans.kind != AnswerKind::value) return;
@@ -164,7 +164,7 @@ private:
                 return;
             }
             std::cout << "  No problem in the knowledge base has that code. Known errors:\n"
-                      << list_problems(in_.session->kb());
+                      << escape_controls(list_problems(in_.session->kb()));
         }
     }
 
@@ -173,7 +173,7 @@ private:
         const FactDef* def = in_.session->kb().fact(q.fact);
         passed_.insert(q.fact);
         if (!def) return false;
-        std::cout << "\n" << (q.question.empty() ? def->question : q.question) << "\n";
+        std::cout << "\n" << escape_controls(q.question.empty() ? def->question : q.question) << "\n";
         Answer ans = read_answer(*def);
         if (ans.kind == AnswerKind::quit) quit_ = true;
         if (ans.kind != AnswerKind::value) return false;

@@ -2,6 +2,7 @@
 // to and what refers to it. Problems are also found by any spelling of their error codes.
 #include <fmt/format.h>
 
+#include "engine/core/text.hpp"
 #include "engine/kb/kb_xref.hpp"
 #include "engine/report/report.hpp"
 #include "tools/kbdiag/commands.hpp"
@@ -177,7 +178,7 @@ std::string reflow(const std::string& s) {
 }
 
 std::string scalar_text(const json& v) {
-    if (v.is_string()) return reflow(v.get<std::string>());
+    if (v.is_string()) return reflow(text::shorten(v.get<std::string>()));
     if (v.is_number_float()) return fmt::format("{:g}", v.get<double>());
     return v.dump();
 }
@@ -258,7 +259,7 @@ int run_show(const GlobalOptions& g, const ShowArgs& a) {
         if (i > 0) out += '\n';
         out += item_text(*kb, items[i]);
     }
-    write_output("", out);
+    write_output("", text::escape_controls(out));   // knowledge text must not drive the terminal
     return exit_ok;
 }
 

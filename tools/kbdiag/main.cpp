@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/core/text.hpp"
 #include "tools/kbdiag/cli_common.hpp"
 #include "tools/kbdiag/commands.hpp"
 
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
     try {
         return run_main(argc, argv);
     } catch (const CliError& e) {
-        if (!e.message.empty()) std::cerr << "kbdiag: " << e.message << '\n';
+        if (!e.message.empty()) std::cerr << "kbdiag: " << kbdiag::text::escape_controls(e.message) << '\n';
         return e.code;
     } catch (const std::bad_alloc&) {
         std::cerr << "kbdiag: internal error: out of memory\n";
