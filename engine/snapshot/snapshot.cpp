@@ -378,6 +378,12 @@ std::optional<Snapshot> read_document(Reader& rd, const YAML::Node& root) {
 
 std::optional<Snapshot> parse_snapshot(const std::string& text, const std::string& name, const KnowledgeBase& kb,
                                        Diagnostics& diagnostics) {
+    if (auto fast = parse_clean_json_snapshot(text, kb)) return fast;
+    return parse_snapshot_general(text, name, kb, diagnostics);
+}
+
+std::optional<Snapshot> parse_snapshot_general(const std::string& text, const std::string& name,
+                                               const KnowledgeBase& kb, Diagnostics& diagnostics) {
     Reader rd{text, name, kb, diagnostics, std::nullopt};
     try {
         CheckedYaml checked = load_checked_yaml(text);

@@ -54,6 +54,15 @@ std::optional<Snapshot> read_snapshot(const std::string& path, const KnowledgeBa
 std::optional<Snapshot> parse_snapshot(const std::string& text, const std::string& name, const KnowledgeBase& kb,
                                        Diagnostics& diagnostics);
 
+// The fast path of parse_snapshot for one clean JSON object (kbdiag batch's lines, the C API): the same snapshot
+// the general reader makes of it, or nullopt when the text is not such a snapshot (not JSON, wrong schema, an
+// unknown fact, a value that does not fit, a duplicate key, a null or a float): the caller then reads it the
+// general way, which says what is wrong and where. parse_snapshot tries it first.
+std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const KnowledgeBase& kb);
+// parse_snapshot without the fast path (for tests that compare the two).
+std::optional<Snapshot> parse_snapshot_general(const std::string& text, const std::string& name,
+                                               const KnowledgeBase& kb, Diagnostics& diagnostics);
+
 // Where `kbdiag collect` writes and `kbdiag infer` reads by default:
 // $KBDIAG_SNAPSHOT, else $XDG_STATE_HOME/kbdiag/snapshot.yaml, else ~/.local/state/kbdiag/snapshot.yaml
 // (on Windows %LOCALAPPDATA%\kbdiag\snapshot.yaml).

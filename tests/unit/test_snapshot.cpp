@@ -2,7 +2,10 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <functional>
 #include <optional>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/core/atomic_file.hpp"
 #include "engine/core/diagnostic_codes.hpp"
@@ -476,4 +479,105 @@ TEST_CASE("snapshot_age_warning: a collection time in the future is a clock prob
 TEST_CASE("snapshot_age_warning: no collection time recorded, no warning") {
     CHECK_FALSE(snapshot_age_warning(created_at(0), at(1796032920)));
     CHECK_FALSE(snapshot_age_warning(created_at(-5), at(1796032920)));
+}
+
+// ------------------------------------------------------------------------------ the JSON fast path (batch lines)
+
+namespace {
+
+// The fast path and the general reader on the same text (or on `general_text`, the same snapshot spelled without
+// \uXXXX surrogate pairs, which yaml-cpp refuses): both read it, and to the same snapshot.
+void check_fast_path_same(const std::string& json, const KnowledgeBase& kb, std::string general_text = {}) {
+    if (general_text.empty()) general_text = json;
+    auto fast = parse_clean_json_snapshot(json, kb);
+    Diagnostics d;
+    auto general = parse_snapshot_general(general_text, "mem.json", kb, d);
+    for (const auto& item : d.items()) MESSAGE(item.code << " " << item.message);   // why, when not
+    REQUIRE_MESSAGE(general, json);
+    REQUIRE_MESSAGE(fast, json);
+    CHECK_MESSAGE(d.empty(), json);
+    check_same(*general, *fast);
+    CHECK(to_yaml(*fast, kb) == to_yaml(*general, kb));
+}
+
+nlohmann::json json_snapshot() {
+    return {{"schema", "kbdiag-snapshot/1"},
+            {"created", "2025-11-24T16:00:00Z"},
+            {"kbdiag_version", "0.1.0"},
+            {"host", {{"name", "pc42"}, {"platform", "windows"}}},
+            {"collectors",
+             {{{"id", "host.info"}, {"status", "ok"}, {"duration_ms", 3}, {"message", ""}},
+              {{"id", "weird"}, {"status", "timeout"}, {"duration_ms", 5000}, {"message", "said \"hi\"\nand left"}}}},
+            {"facts",
+             {{"windows.build", {{"value", 22631}, {"source", "windows.os"}}},
+              {"smb_client.require_signing", {{"value", true}, {"source", "windows.smb_client"}}},
+              {"server.password_changed_at", {{"value", "@-86400"}, {"source", "manual"}, {"note", "typed"}}},
+              {"smb_client.block_ntlm_exceptions", {{"value", {"nas01", "a b", "123", "yes"}}, {"source", "x"}}},
+              {"linux.cifs.credentials_files",
+               {{"value",
+                 {{{"path", "/etc/x y"}, {"exists", true}, {"modified", "2025-11-24T16:00:00Z"}, {"mode", "0600"},
+                   {"world_readable", false}},
+                  {{"path", "/etc/none"}, {"exists", false}}}},
+                {"source", "linux.cifs"}}},
+              {"linux.cifs.mounts", {{"value", nlohmann::json::array()}, {"source", "linux.cifs"}}},
+              {"lsa.lm_compatibility_level", {{"state", "absent"}, {"source", "windows.lsa"}, {"note", "not set"}}},
+              {"host.os_release", {{"state", "failed"}, {"source", "host.info"}, {"note", "permission denied"}}}}}};
+}
+
+}  // namespace
+
+TEST_CASE("JSON fast path: the same snapshot as the general reader, for every kind of value and tricky strings") {
+    KnowledgeBase kb = collect_test_kb();
+    nlohmann::json j = json_snapshot();
+    check_fast_path_same(j.dump(), kb);
+    check_fast_path_same(j.dump(2), kb);   // pretty-printed JSON too
+    const char* tricky[] = {"yes", "No", "123", "0x10", "-1", "a: b", "x #y", "quote\"d", "\\\\server\\share",
+                            "line\nbreak", "tab\there", "Gr\xc3\xbc\xc3\x9f" "e", "", " lead", "trail ", "[x]", "{y}",
+                            "~", "null", "*star", "&amp", "!bang", "ctrl\x01\x7f", "2025-11-24", ".inf", "---",
+                            "\xe2\x80\xa8 line separator", "\xf0\x9f\x98\x80 emoji"};
+    for (const char* t : tricky) {
+        j["facts"]["host.arch"] = {{"value", t}, {"source", std::string("src ") + t}, {"note", t}};
+        j["host"]["name"] = t;
+        check_fast_path_same(j.dump(), kb);
+        check_fast_path_same(j.dump(-1, ' ', /*ensure_ascii=*/true), kb, j.dump());   // \uXXXX escapes
+    }
+}
+
+TEST_CASE("JSON fast path: anything but a clean snapshot goes to the general reader, which reports it") {
+    KnowledgeBase kb = collect_test_kb();
+    const std::string good = json_snapshot().dump();
+    REQUIRE(parse_clean_json_snapshot(good, kb));
+    auto with = [&](const std::function<void(nlohmann::json&)>& edit) {
+        nlohmann::json j = json_snapshot();
+        edit(j);
+        return j.dump();
+    };
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {"YAML", "schema: kbdiag-snapshot/1\nfacts: {}\n"},
+        {"trailing text", good + " x"},
+        {"two objects", good + good},
+        {"duplicate key", "{\"schema\":\"kbdiag-snapshot/1\",\"facts\":{},\"facts\":{}}"},
+        {"duplicate fact", "{\"schema\":\"kbdiag-snapshot/1\",\"facts\":{\"windows.build\":{\"value\":1},"
+                           "\"windows.build\":{\"value\":2}}}"},
+        {"wrong schema", with([](auto& j) { j["schema"] = "kbdiag-snapshot/2"; })},
+        {"unknown fact", with([](auto& j) { j["facts"]["no.such_fact"] = {{"value", 1}}; })},
+        {"value of the wrong type", with([](auto& j) { j["facts"]["windows.build"]["value"] = "many"; })},
+        {"null value", with([](auto& j) { j["facts"]["windows.build"]["value"] = nullptr; })},
+        {"float value", with([](auto& j) { j["facts"]["windows.build"]["value"] = 1e5; })},
+        {"bad state", with([](auto& j) { j["facts"]["windows.build"]["state"] = "maybe"; })},
+        {"bad collector", with([](auto& j) { j["collectors"][0]["status"] = "great"; })},
+        {"created not a time", with([](auto& j) { j["created"] = "soon"; })},
+        {"host not a mapping", with([](auto& j) { j["host"] = "pc42"; })},
+    };
+    for (const auto& [what, text] : refused) {
+        CAPTURE(what);
+        CHECK_FALSE(parse_clean_json_snapshot(text, kb));
+        // ...and parse_snapshot still says what is wrong (or reads what the general reader can).
+        Diagnostics via_parse, via_general;
+        auto a = parse_snapshot(text, "mem.json", kb, via_parse);
+        auto b = parse_snapshot_general(text, "mem.json", kb, via_general);
+        CHECK(a.has_value() == b.has_value());
+        CHECK(via_parse.items().size() == via_general.items().size());
+        if (what != "YAML") CHECK_FALSE(via_general.empty());
+    }
 }
