@@ -3,6 +3,7 @@
 # against the versioned schemas in schemas/ (validate_output.py). The CLI and Samba tests run kbdiag through this,
 # so no JSON output the test suite produces goes unchecked:
 #   - `--format json` output on stdout (infer, kb lint, kb test, kb facts, kb show), or in the -o FILE of infer;
+#   - the records `batch` wrote (JSON Lines, every line) and its `--summary --format json`;
 #   - the snapshot `collect` wrote (-o FILE, else $KBDIAG_SNAPSHOT), when it exits 0;
 #   - the snapshot `consult` saved its answers to (--save FILE, else the SNAPSHOT it read, else $KBDIAG_SNAPSHOT),
 #     when it changed.
@@ -39,9 +40,6 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   esac
 done
 [ -z "$help" ] || exec "$real" "$@"   # help and version text: nothing to check
-# batch writes JSON Lines (kbdiag-batch/1 records) or a batch summary, which have no schema in schemas/ yet: passed
-# through unchecked (test_batch.sh checks their shape itself).
-[ "$command" != batch ] || exec "$real" "$@"
 case $command in
   collect | consult) expect=kbdiag-snapshot ;;
   infer) expect=kbdiag-report ;;
@@ -52,9 +50,9 @@ case $command in
   *) expect="" ;;
 esac
 
-check() {   # check FILE WHAT: validates FILE (which kbdiag wrote as WHAT) against the schema it names
+check() {   # check FILE WHAT [--lines]: validates FILE (which kbdiag wrote as WHAT) against the schema it names
   local result
-  if result=$(/usr/bin/python3 "$here/validate_output.py" --expect "$expect" "$1" 2>&1); then
+  if result=$(/usr/bin/python3 "$here/validate_output.py" ${3:-} --expect "$expect" "$1" 2>&1); then
     [ -z "${KBDIAG_OUTPUT_CHECK_LOG:-}" ] || echo "$expect: $2" >>"$KBDIAG_OUTPUT_CHECK_LOG"
     return 0
   fi
@@ -65,6 +63,29 @@ check() {   # check FILE WHAT: validates FILE (which kbdiag wrote as WHAT) again
 }
 
 rc=0
+# batch: JSON Lines records (kbdiag-batch/1) on stdout or in -o FILE, each line checked; with --summary the records
+# go to -o FILE only and stdout has the summary (kbdiag-batch-summary/1 with --format json, else text). Exit 4 (some
+# inputs failed) still wrote records: they are checked too.
+if [ "$command" = batch ]; then
+  summary=""
+  for arg in "${args[@]}"; do [ "$arg" != --summary ] || summary=yes; done
+  captured=$(mktemp "${TMPDIR:-/tmp}/kbdiag-batch.XXXXXX")
+  trap 'rm -f "$captured"' EXIT
+  "$real" "$@" >"$captured" || rc=$?
+  cat "$captured"
+  [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || exit "$rc"
+  expect=kbdiag-batch
+  if [ -n "$output" ] && [ -f "$output" ] && [ -s "$output" ]; then
+    check "$output" "records $output" --lines || rc=70
+  elif [ -z "$output" ] && [ -z "$summary" ] && [ -s "$captured" ]; then
+    check "$captured" "records on stdout" --lines || rc=70
+  fi
+  if [ -n "$summary" ] && [ "$format" = json ]; then
+    expect=kbdiag-batch-summary
+    check "$captured" "summary on stdout" || rc=70
+  fi
+  exit "$rc"
+fi
 if [ "$format" = json ] && [ -z "$output" ]; then
   captured=$(mktemp "${TMPDIR:-/tmp}/kbdiag-json.XXXXXX")
   trap 'rm -f "$captured"' EXIT

@@ -7,6 +7,8 @@ Usage:
       schemas/kbdiag-report-1.schema.json, and so on. A file that is not JSON (or, for snapshots only, YAML),
       has no "schema" field, or names a schema with no file in schemas/ fails. With --expect ID (e.g.
       kbdiag-report) the schema must also be a version of ID: `infer --format json` must write a report.
+  validate_output.py --lines [--expect ID] FILE...
+      the same for JSON Lines (kbdiag batch records): every line is one document; problems name the line.
   validate_output.py --expect-invalid FILE...
       each FILE must be REJECTED (planted wrong outputs: proves the schemas are not vacuous). FILE.expect lists
       one text per line; every one must occur in the errors, and every error must contain one of them, so the
@@ -72,11 +74,29 @@ def read_document(path):
         return None, f"not JSON: {json_error}"
 
 
-def problems_of(path, schemas, store, expect_id=None):
-    """The problems of one file (empty when it is fine)."""
+def problems_of(path, schemas, store, expect_id=None, lines=False):
+    """The problems of one file (empty when it is fine). lines: JSON Lines, every line one document."""
+    if lines:
+        with open(path, encoding="utf-8") as f:
+            texts = f.read().splitlines()
+        if not texts:
+            return ["empty: no line"]
+        problems = []
+        for number, text in enumerate(texts, 1):
+            try:
+                document = json.loads(text, parse_constant=reject_constant)
+            except ValueError as error:
+                problems.append(f"line {number}: not JSON: {error}")
+                continue
+            problems += [f"line {number}: {p}" for p in problems_of_document(document, schemas, store, expect_id)]
+        return problems
     document, problem = read_document(path)
     if problem:
         return [problem]
+    return problems_of_document(document, schemas, store, expect_id)
+
+
+def problems_of_document(document, schemas, store, expect_id):
     schema_id = document.get("schema") if isinstance(document, dict) else None
     if not isinstance(schema_id, str):
         return ["no \"schema\" field naming its schema (e.g. \"kbdiag-report/1\")"]
@@ -118,7 +138,10 @@ def main(argv):
     mode, expect_id = "outputs", None
     if argv[:1] in (["--expect-invalid"], ["--expect-valid"]):
         mode, argv = argv[0], argv[1:]
-    elif argv[:1] == ["--expect"] and len(argv) > 1:
+    lines = argv[:1] == ["--lines"]
+    if lines:
+        argv = argv[1:]
+    if argv[:1] == ["--expect"] and len(argv) > 1:
         expect_id, argv = argv[1], argv[2:]
     if not argv:
         print(__doc__, file=sys.stderr)
@@ -126,7 +149,7 @@ def main(argv):
     schemas, store = load_schemas()
     passed = failed = 0
     for path in argv:
-        problems = problems_of(path, schemas, store, expect_id)
+        problems = problems_of(path, schemas, store, expect_id, lines)
         if mode == "--expect-invalid":
             wrong = check_invalid(path, problems)
             if wrong:
