@@ -1,4 +1,5 @@
-# The technician's package for Windows: a ZIP holding kbdiag.exe and knowledge/ side by side (kbdiag finds
+# The technician's package for Windows: a ZIP holding kbdiag.exe and knowledge/ side by side (plus README.md,
+# LICENSE.txt and THIRD-PARTY-NOTICES.txt) (kbdiag finds
 # <exe dir>/knowledge), to copy onto a PC or a USB stick and run without installing anything.
 #
 # Included at the end of project(kbdiag) through CMAKE_PROJECT_kbdiag_INCLUDE, which the MinGW toolchain file
@@ -14,6 +15,10 @@ function(_kbdiag_windows_package)
   install(PROGRAMS $<TARGET_FILE:kbdiag> DESTINATION . COMPONENT windows_zip)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/knowledge/ DESTINATION knowledge COMPONENT windows_zip)
   install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION . COMPONENT windows_zip)
+  # kbdiag's licence and the notices of what the static exe contains (Lua, yaml-cpp, fmt, CLI11, nlohmann-json,
+  # winpthreads).
+  install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION . RENAME LICENSE.txt COMPONENT windows_zip)
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/THIRD-PARTY-NOTICES.txt DESTINATION . COMPONENT windows_zip)
 
   set(CPACK_GENERATOR ZIP)
   set(CPACK_PACKAGE_NAME kbdiag)

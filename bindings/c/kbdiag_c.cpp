@@ -87,7 +87,7 @@ kbdiag_error* make_error(const ApiError& e) {
     }
     json all = json::array();
     for (const auto& d : e.diagnostics.items()) all.push_back(diagnostic_json(d));
-    err->diagnostics_json = all.dump(-1, ' ', false, json::error_handler_t::replace);
+    err->diagnostics_json = dump_json_compact(all);
     return err.release();
 }
 
@@ -356,7 +356,7 @@ std::optional<std::string> json_lookup(const char* text, const char* pointer) {
     if (!doc.contains(at)) return std::nullopt;
     const json& value = doc.at(at);
     if (value.is_string()) return value.get<std::string>();
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump_json_compact(value);
 }
 
 }  // namespace

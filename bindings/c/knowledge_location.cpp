@@ -9,9 +9,6 @@
 #ifndef KBDIAG_KB_RELATIVE_TO_LIB
 #define KBDIAG_KB_RELATIVE_TO_LIB "../share/kbdiag/knowledge"
 #endif
-#ifndef KBDIAG_SOURCE_KB
-#define KBDIAG_SOURCE_KB ""
-#endif
 
 namespace fs = std::filesystem;
 
@@ -47,8 +44,7 @@ std::string find_builtin_kb(const char* explicit_folder) {
             return ec ? installed.string() : tidy.string();
         }
     }
-    if (is_dir(KBDIAG_SOURCE_KB)) return KBDIAG_SOURCE_KB;
-    return {};
+    return {};   // never a source tree baked in at build time (the build tree has a link where an install has the folder)
 }
 
 }  // namespace kbdiag::capi

@@ -112,12 +112,17 @@ void LuaRuleRuntime::load(const KnowledgeBase& kb, Diagnostics& diagnostics) {
         return;
     }
     std::map<std::string, std::vector<std::string>> wanted;   // file -> functions rules call
+    std::map<std::string, SourceLocation> first_use;           // file -> the first rule naming it
     for (const std::string& file : kb.script_files) wanted[file];
     for (const RuleDecl& rule : kb.rules) {
-        if (rule.script) wanted[rule.script->resolved].push_back(rule.script->function);
+        if (!rule.script) continue;
+        wanted[rule.script->resolved].push_back(rule.script->function);
+        first_use.emplace(rule.script->resolved, rule.where);
     }
     for (const auto& [file, functions] : wanted) {
-        m.scripts[file] = lua::load_script(*m.state, file, functions, diagnostics);
+        const auto use = first_use.find(file);
+        m.scripts[file] = lua::load_script(*m.state, file, functions, diagnostics,
+                                           use == first_use.end() ? SourceLocation{} : use->second);
     }
     m.collect_garbage();
     for (const RuleDecl& rule : kb.rules) {

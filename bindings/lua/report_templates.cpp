@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,7 +13,9 @@
 #include "bindings/lua/lua_guard.hpp"
 #include "bindings/lua/lua_state.hpp"
 #include "bindings/lua/sandbox.hpp"
+#include "engine/core/atomic_file.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/input_limits.hpp"
 #include "engine/report/report.hpp"
 
 namespace kbdiag::lua {
@@ -354,15 +354,6 @@ FailureText describe_failure(const CallResult& result, const Budget& budget, con
     throw TemplateError(script_diagnostic(codes::kb_report_template, std::move(message), where, frames, {}));
 }
 
-bool read_file(const fs::path& path, std::string& text) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-    return !in.bad();
-}
-
 bool is_field_name(const std::string& key) {
     if (key.empty() || key[0] < 'a' || key[0] > 'z') return false;
     for (char c : key) {
@@ -418,8 +409,9 @@ fs::path find_report_template(std::string_view format, const std::vector<fs::pat
 std::string render_template_file(const fs::path& path, const json& report, Markup markup,
                                  const TemplateLimits& limits) {
     const std::string file = path.string();
-    std::string source;
-    if (!read_file(path, source)) fail("cannot read report template", SourceLocation{file, 0, 0});
+    std::string source, error;
+    if (!read_file(file, source, error, kbdiag::limits::knowledge_file_bytes))
+        fail(fmt::format("cannot read report template: {}", error), SourceLocation{file, 0, 0});
     const json escaped = escaped_report(report, markup);
     const std::string chunk_name = "@" + file;
     std::string output;

@@ -1,14 +1,13 @@
 // Loading rule files under the budgets.
 #include "bindings/lua/script_loader.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
 #include "bindings/lua/lua_errors.hpp"
 #include "bindings/lua/sandbox.hpp"
+#include "engine/core/atomic_file.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/input_limits.hpp"
 
 namespace kbdiag::lua {
 
@@ -65,15 +64,6 @@ void unref(LuaState& state, int ref) {
     if (ref != LUA_NOREF) state.call(unref_entry, &ref);
 }
 
-bool read_file(const std::string& path, std::string& text) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-    return !in.bad();
-}
-
 // The KB009 diagnostic for a failed load.
 Diagnostic load_failure(const CallResult& result, const Budget& budget, const LoadRequest& request,
                         const std::string& path) {
@@ -117,11 +107,16 @@ bool open_sandbox_in(LuaState& state, Diagnostics& diagnostics) {
 }
 
 LoadedScript load_script(LuaState& state, const std::string& path, const std::vector<std::string>& wanted,
-                         Diagnostics& diagnostics) {
+                         Diagnostics& diagnostics, const SourceLocation& used_at) {
     LoadedScript script;
-    std::string text;
-    if (!read_file(path, text)) {
-        diagnostics.error(codes::kb_lua_compile, "cannot read Lua rule file", SourceLocation{path, 0, 0});
+    std::string text, error;
+    if (!read_file(path, text, error, limits::knowledge_file_bytes)) {
+        if (used_at.file.empty())
+            diagnostics.error(codes::kb_lua_compile, fmt::format("cannot read Lua rule file: {}", error),
+                              SourceLocation{path, 0, 0});
+        else
+            diagnostics.error(codes::kb_lua_compile, fmt::format("cannot read Lua rule file {}: {}", path, error),
+                              used_at);
         return script;
     }
     const std::string chunk_name = "@" + path;

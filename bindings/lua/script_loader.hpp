@@ -17,10 +17,11 @@ struct LoadedScript {
     std::string unloaded_because;          // why a loaded file was dropped later (empty: never loaded)
 };
 
-// Loads `path` (as written in ScriptRef::resolved) and checks which of `wanted` its table holds. Read,
-// compile and load errors become KB009 diagnostics with file:line.
+// Loads `path` (as written in ScriptRef::resolved) and checks which of `wanted` its table holds. Compile and
+// load errors become KB009 diagnostics at the file's line. A file that cannot be read has no line of its own:
+// its diagnostic points at `used_at` (the first rule naming the file) when there is one.
 LoadedScript load_script(LuaState& state, const std::string& path, const std::vector<std::string>& wanted,
-                         Diagnostics& diagnostics);
+                         Diagnostics& diagnostics, const SourceLocation& used_at = {});
 
 // Drops a loaded file's table, so the collector can reclaim what its environment holds.
 void unload_script(LuaState& state, LoadedScript& script, std::string because);

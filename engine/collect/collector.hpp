@@ -62,6 +62,7 @@ struct CollectOptions {
     std::chrono::milliseconds time_limit{5000};        // per collector
     std::map<std::string, std::string> manual_facts;   // --fact name=value
     std::vector<std::string> import_files;             // --import SNAPSHOT
+    std::string import_stdin;                          // the text of `--import -` (read by the caller)
     std::map<std::string, std::string> env;            // environment overrides (tests); a name not here: the real one
     std::string target;                                // --target \\server\share, //server/share, smb://server/share
     std::string server;                                // --server HOST[:PORT]: the server to probe (probe.smb)

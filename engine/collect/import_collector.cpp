@@ -10,14 +10,17 @@ namespace kbdiag {
 namespace {
 
 // Copies one snapshot's facts into the sink. False when the file could not be used at all.
-bool import_file(const KnowledgeBase& kb, const std::string& file, FactSink& sink) {
+// "-" is standard input, already read by the caller into `stdin_text`.
+bool import_file(const KnowledgeBase& kb, const std::string& file, const std::string& stdin_text, FactSink& sink) {
     Diagnostics diagnostics;
-    auto snapshot = read_snapshot(file, kb, diagnostics);
+    auto snapshot = file == "-" ? parse_snapshot(stdin_text, "<stdin>", kb, diagnostics)
+                                : read_snapshot(file, kb, diagnostics);
     for (const auto& d : diagnostics.items()) sink.report(d);
     if (!snapshot) return false;
     for (const auto& [name, entry] : snapshot->facts.entries()) {
         FactEntry e = entry;
-        e.source = fmt::format("import:{}:{}", file, entry.source.empty() ? "unknown" : entry.source);
+        e.source = fmt::format("import:{}:{}", file == "-" ? "<stdin>" : file,
+                               entry.source.empty() ? "unknown" : entry.source);
         sink.put(name, std::move(e));
     }
     return true;
@@ -35,7 +38,7 @@ public:
         if (!options.kb) return {CollectorStatus::failed, "no fact catalog to read snapshots with"};
         std::vector<std::string> failed;
         for (const auto& file : options.import_files)
-            if (!import_file(*options.kb, file, sink)) failed.push_back(file);
+            if (!import_file(*options.kb, file, options.import_stdin, sink)) failed.push_back(file);
         if (failed.empty()) return {CollectorStatus::ok, {}};
         auto message = fmt::format("could not import {}", fmt::join(failed, ", "));
         if (failed.size() == options.import_files.size()) return {CollectorStatus::failed, message};

@@ -5,39 +5,18 @@
 
 #include "engine/collect/builtin.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/suggest.hpp"
 #include "engine/kb/knowledge_base.hpp"
 
 namespace kbdiag {
 
 namespace {
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
-// The closest catalog name, when it is close enough to be a typo.
-std::string closest_fact(const KnowledgeBase& kb, const std::string& name) {
-    std::string best;
-    std::size_t best_distance = 4;
-    for (const auto& [id, def] : kb.facts) {
-        auto d = edit_distance(name, id);
-        if (d < best_distance) {
-            best = id;
-            best_distance = d;
-        }
-    }
-    return best;
+// " (did you mean 'x'?)" for a catalog name close enough to be a typo.
+std::string fact_hint(const KnowledgeBase& kb, const std::string& name) {
+    std::vector<std::string> names;
+    for (const auto& [id, def] : kb.facts) names.push_back(id);
+    return suggest::did_you_mean(name, names);
 }
 
 Diagnostic bad_fact(std::string message) {
@@ -52,9 +31,8 @@ Diagnostic bad_fact(std::string message) {
 bool set_manual_fact(const KnowledgeBase& kb, const std::string& name, const std::string& text, FactSink& sink) {
     auto def = kb.facts.find(name);
     if (def == kb.facts.end()) {
-        std::string hint = closest_fact(kb, name);
-        sink.report(bad_fact(fmt::format("--fact {}: no fact named '{}' in the fact catalog{}", name, name,
-                                         hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint))));
+        sink.report(bad_fact(
+            fmt::format("--fact {}: no fact named '{}' in the fact catalog{}", name, name, fact_hint(kb, name))));
         return false;
     }
     auto parsed = parse_fact_text(text, def->second.type, def->second.values);

@@ -22,18 +22,22 @@ SourceLocation SourceLocation::from_yaml_mark(const std::string& file, int line0
     return SourceLocation{file, line0 >= 0 ? line0 + 1 : 0, column0 >= 0 ? column0 + 1 : 0};
 }
 
+// Line breaks as YAML 1.2 counts them (and the YAML reader, which reads a lone CR as LF): LF, CRLF and a lone CR.
 LineIndex::LineIndex(std::string_view text) : text_(text) {
     starts_.push_back(0);
-    for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) starts_.push_back(i + 1);
+    for (std::size_t i = text.find_first_of("\r\n"); i != std::string_view::npos;
+         i = text.find_first_of("\r\n", i + 1)) {
+        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;   // CRLF is one break
+        starts_.push_back(i + 1);
+    }
 }
 
 std::string_view LineIndex::line(int line) const {
     if (line <= 0 || static_cast<std::size_t>(line) > starts_.size()) return {};
     const std::size_t begin = starts_[static_cast<std::size_t>(line) - 1];
     if (begin >= text_.size()) return {};
-    std::size_t end = text_.find('\n', begin);
+    std::size_t end = text_.find_first_of("\r\n", begin);
     if (end == std::string_view::npos) end = text_.size();
-    if (end > begin && text_[end - 1] == '\r') --end;
     return text_.substr(begin, end - begin);
 }
 

@@ -2,6 +2,13 @@
 
 namespace kbdiag {
 
+std::optional<FactState> fact_state_from_string(std::string_view s) {
+    if (s == "known") return FactState::known;
+    if (s == "absent") return FactState::absent;
+    if (s == "failed") return FactState::failed;
+    return std::nullopt;
+}
+
 const char* to_string(FactState s) {
     switch (s) {
         case FactState::known: return "known";

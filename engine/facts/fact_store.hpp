@@ -14,6 +14,8 @@ namespace kbdiag {
 
 enum class FactState { known, absent, failed };
 const char* to_string(FactState s);
+// "known", "absent" or "failed" as written in snapshots; nullopt for anything else.
+std::optional<FactState> fact_state_from_string(std::string_view s);
 
 struct FactEntry {
     FactState state = FactState::known;

@@ -51,9 +51,11 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
     std::uint64_t magnitude = 0;
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
     if (ec != std::errc{} || ptr != digits.data() + digits.size()) return std::nullopt;
-    if (magnitude > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
-    auto v = static_cast<std::int64_t>(magnitude);
-    return negative ? -v : v;
+    // The whole 64-bit range, INT64_MIN included: whatever a snapshot holds must read back.
+    constexpr auto largest = static_cast<std::uint64_t>(INT64_MAX);
+    if (magnitude > largest + (negative ? 1 : 0)) return std::nullopt;
+    if (negative) return magnitude == largest + 1 ? INT64_MIN : -static_cast<std::int64_t>(magnitude);
+    return static_cast<std::int64_t>(magnitude);
 }
 
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -175,6 +177,12 @@ std::string to_display(const FactValue& value, FactType type) {
     return fmt::format("[{}]", fmt::join(records, ", "));
 }
 
+std::optional<std::int64_t> parse_integer_text(std::string_view text) {
+    auto r = parse_fact_text(text, FactType::integer);
+    if (r.value && r.value->is_int()) return r.value->as_int();
+    return std::nullopt;
+}
+
 std::optional<std::int64_t> parse_iso8601(std::string_view text) {
     std::string t = trim(text);
     std::string_view s = t;
@@ -221,8 +229,14 @@ std::optional<std::int64_t> parse_iso8601(std::string_view text) {
 }
 
 std::string format_iso8601(std::int64_t epoch) {
-    std::int64_t days = epoch >= 0 ? epoch / 86400 : -((-epoch + 86399) / 86400);
-    std::int64_t rem = epoch - days * 86400;
+    // Floor division without negating or multiplying back: either overflows near INT64_MIN (a snapshot may say
+    // `created: -9223372036854775808`).
+    std::int64_t days = epoch / 86400;
+    std::int64_t rem = epoch % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        --days;
+    }
     std::int64_t y;
     unsigned m, d;
     civil_from_days(days, y, m, d);

@@ -75,6 +75,9 @@ ParseResult parse_fact_text(std::string_view text, FactType type, const std::vec
 ParseResult coerce(const FactValue& loose, FactType type, const std::vector<std::string>& enum_values = {},
                    const std::map<std::string, FactType>& fields = {});
 
+// An integer written as parse_fact_text reads one (decimal or 0x hex); nullopt for anything else.
+std::optional<std::int64_t> parse_integer_text(std::string_view text);
+
 // ISO 8601 helpers (UTC).
 std::optional<std::int64_t> parse_iso8601(std::string_view text);
 std::string format_iso8601(std::int64_t epoch_seconds);

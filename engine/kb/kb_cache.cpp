@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/atomic_file.hpp"
+#include "engine/core/input_limits.hpp"
 #include "engine/kb/kb_image.hpp"
 #include "engine/kb/readers.hpp"
 
@@ -24,7 +25,7 @@ std::string env(const char* name) {
 // The file as it is now; nullopt when it cannot be read.
 std::optional<KbSourceFile> source_file(const std::string& path) {
     std::string text, error;
-    if (!read_file(path, text, error)) return std::nullopt;
+    if (!read_file(path, text, error, limits::knowledge_file_bytes)) return std::nullopt;
     return KbSourceFile{path, text.size(), hash_bytes(text)};
 }
 
@@ -74,7 +75,7 @@ std::string stale_reason(const KbImage& image, const LoadOptions& options, const
 std::optional<LoadResult> read_image(const std::string& file, const KbCacheOptions& cache, const LoadOptions& options,
                                      const std::vector<KbSourceFile>& yaml, std::string& why) {
     std::string bytes, error;
-    if (!read_file(file, bytes, error)) {
+    if (!read_file(file, bytes, error, limits::knowledge_image_bytes)) {
         why = "no image";
         return std::nullopt;
     }

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include "engine/core/atomic_file.hpp"
+#include "engine/core/input_limits.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/suggest.hpp"
 #include "engine/core/yaml_util.hpp"
 #include "engine/kb/readers.hpp"
 
@@ -23,16 +25,7 @@ void read_list(const YAML::Node& list, const std::string& file, const char* what
     }
 }
 
-// Knowledge files are written by hand: the largest shipped one is a few dozen KiB. The cap keeps a hostile or
-// mistaken file (a log dropped into the folder, /dev/zero behind a symlink) from exhausting memory.
-constexpr std::size_t max_kb_file_bytes = 16 * 1024 * 1024;
-
-std::optional<YAML::Node> parse(const std::string& path, Diagnostics& d) {
-    std::string text, error;
-    if (!read_file(path, text, error, max_kb_file_bytes)) {
-        d.error(codes::kb_folder, fmt::format("cannot read {}: {}", path, error), SourceLocation{path});
-        return std::nullopt;
-    }
+std::optional<YAML::Node> parse(const std::string& text, const std::string& path, Diagnostics& d) {
     try {
         CheckedYaml checked = load_checked_yaml(text);
         for (const auto& p : checked.problems)
@@ -46,10 +39,29 @@ std::optional<YAML::Node> parse(const std::string& path, Diagnostics& d) {
     return std::nullopt;
 }
 
+std::string unknown_top_level_key(const std::string& key) {
+    const std::vector<std::string> keys{"facts",      "problems", "causes",  "fixes",     "references",
+                                        "rules",      "windows_releases",    "vendors",   "scenarios", "schema"};
+    const std::string hint = suggest::did_you_mean(key, keys);
+    if (!hint.empty()) return fmt::format("unknown top-level key '{}'{}", key, hint);
+    return fmt::format("unknown top-level key '{}' (facts, problems, causes, fixes, references, rules, "
+                       "windows_releases, vendors, scenarios)",
+                       key);
+}
+
 }  // namespace
 
 void read_kb_file(const std::string& path, KbFolder& out, Diagnostics& d) {
-    auto root = parse(path, d);
+    std::string text, error;
+    if (!read_file(path, text, error, limits::knowledge_file_bytes)) {
+        d.error(codes::kb_folder, fmt::format("cannot read {}: {}", path, error), SourceLocation{path});
+        return;
+    }
+    read_kb_text(text, path, out, d);
+}
+
+void read_kb_text(const std::string& text, const std::string& path, KbFolder& out, Diagnostics& d) {
+    auto root = parse(text, path, d);
     if (!root) return;
     if (root->IsNull()) return;   // an empty file is fine
     if (!expect_map(*root, path, d, "a knowledge file")) return;
@@ -70,11 +82,7 @@ void read_kb_file(const std::string& path, KbFolder& out, Diagnostics& d) {
         else if (key == "scenarios") read_list(list, path, "scenario", d, out.scenarios, read_scenario);
         else if (key == "schema") continue;
         else
-            d.error(codes::kb_unknown_key,
-                    fmt::format("unknown top-level key '{}' (facts, problems, causes, fixes, references, rules, "
-                                "windows_releases, vendors, scenarios)",
-                                key),
-                    location_of(kv.first, path));
+            d.error(codes::kb_unknown_key, unknown_top_level_key(key), location_of(kv.first, path));
     }
 }
 

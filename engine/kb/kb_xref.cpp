@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/suggest.hpp"
 #include "engine/core/text.hpp"
 
 namespace kbdiag {
@@ -49,21 +50,6 @@ bool names_value(const Condition& c, const std::string& fact, const std::string&
     auto same = [&](const FactValue& v) { return v.is_string() && text::lower(v.as_string()) == text::lower(value); };
     if (c.operand.literal && same(*c.operand.literal)) return true;
     return std::any_of(c.operand.set.begin(), c.operand.set.end(), same);
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
 }
 
 std::optional<ItemKind> kind_from_name(const std::string& name) {
@@ -292,20 +278,9 @@ std::vector<KbItem> find_items(const KnowledgeBase& kb, const std::string& raw_q
 }
 
 std::vector<std::string> closest_ids(const KnowledgeBase& kb, const std::string& query, std::size_t limit) {
-    const std::string q = text::lower(text::trim(query));
-    std::set<std::tuple<std::size_t, std::string>> ranked;
-    for (const auto& item : all_items(kb)) {
-        const std::string id = text::lower(item.id);
-        std::size_t d = edit_distance(q, id);
-        if (!q.empty() && (id.find(q) != std::string::npos || q.find(id) != std::string::npos)) d = std::min<std::size_t>(d, 1);
-        if (d <= std::max<std::size_t>(2, q.size() / 3)) ranked.insert({d, item.id});
-    }
-    std::vector<std::string> out;
-    for (const auto& [d, id] : ranked) {
-        if (out.size() >= limit) break;
-        if (!has(out, id)) out.push_back(id);
-    }
-    return out;
+    std::vector<std::string> ids;
+    for (const auto& item : all_items(kb)) ids.push_back(item.id);
+    return suggest::closest(query, ids, limit);
 }
 
 std::vector<const RuleDecl*> rules_for_cause(const KnowledgeBase& kb, const std::string& cause) {

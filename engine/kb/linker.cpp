@@ -1,4 +1,6 @@
 // Linker stage: every cross-item check and the indexes. See builder.hpp.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -6,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/suggest.hpp"
 #include "engine/kb/builder.hpp"
 
 namespace kbdiag {
@@ -15,6 +18,45 @@ namespace {
 // Scenario values "(absent)" and "(failed)" stand for those states, not for values.
 bool is_state_marker(const FactValue& v) {
     return v.is_string() && (v.as_string() == "(absent)" || v.as_string() == "(failed)");
+}
+
+// mount.cifs's "mount error(13)" / "mount error 13" / "mount error (13)", written as the problems list it.
+void mount_error_tokens(const std::string& text, std::vector<std::string>& out) {
+    static const std::string prefix = "mount error";
+    for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+        std::size_t i = at + prefix.size();
+        while (i < text.size() && (text[i] == ' ' || text[i] == '(')) ++i;
+        const std::size_t digits = i;
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+        if (i > digits) out.push_back(fmt::format("mount error({})", text.substr(digits, i - digits)));
+    }
+}
+
+// Words of a cause text that can only be error codes: hex numbers (0x963), decimals of two digits or more that are
+// not part of a version number (1272, but not 4.13 or 3.1.1), upper-case symbols (ERROR_LOGON_FAILURE,
+// STATUS_ACCESS_DENIED, EACCES) and mount.cifs's "mount error(13)". Single digits are left out: "level 5" is not
+// error 5.
+std::vector<std::string> code_like_tokens(const std::string& text) {
+    std::vector<std::string> out;
+    mount_error_tokens(text, out);
+    auto word_char = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.'; };
+    for (std::size_t i = 0; i < text.size();) {
+        if (!word_char(text[i])) { ++i; continue; }
+        std::size_t j = i;
+        while (j < text.size() && word_char(text[j])) ++j;
+        std::string word = text.substr(i, j - i);
+        i = j;
+        while (!word.empty() && word.back() == '.') word.pop_back();      // a full stop after the code
+        if (word.empty() || word.find('.') != std::string::npos) continue; // a version number
+        bool hex = word.size() > 3 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X');
+        bool decimal = word.size() >= 2 && std::all_of(word.begin(), word.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+        bool symbol = word.size() >= 4 && std::isupper(static_cast<unsigned char>(word[0])) &&
+                      std::all_of(word.begin(), word.end(), [](char ch) {
+                          return std::isupper(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
+                      });
+        if (hex || decimal || symbol) out.push_back(word);
+    }
+    return out;
 }
 
 class Linker {
@@ -30,6 +72,7 @@ public:
         link_scenarios();
         check_references();
         check_unused();
+        check_cause_codes();
         build_indexes();
     }
 
@@ -39,12 +82,24 @@ private:
     std::set<std::string> cited_refs_;
     std::set<std::string> used_facts_;
 
+    // "no cause 'x'" / "no fix 'x'" (KB006), with the close ids when the name looks like a typo.
+    std::string no_cause(const std::string& id) const {
+        return fmt::format("no cause '{}'{}", id, suggest::did_you_mean_key(id, kb_.causes));
+    }
+    std::string no_fix(const std::string& id) const {
+        return fmt::format("no fix '{}'{}", id, suggest::did_you_mean_key(id, kb_.fixes));
+    }
+
     // --- facts and conditions ----------------------------------------------------------------------------
 
     const FactDef* need_fact(const std::string& name, const SourceLocation& where, const std::string& context) {
         used_facts_.insert(name);
         const FactDef* f = kb_.fact(name);
-        if (!f) d_.error(codes::kb_unknown_fact, fmt::format("{}: unknown fact '{}' (not in the catalog)", context, name), where);
+        if (!f)
+            d_.error(codes::kb_unknown_fact,
+                     fmt::format("{}: unknown fact '{}' (not in the catalog{})", context, name,
+                                 suggest::not_in_catalog_hint(name, kb_.facts)),
+                     where);
         return f;
     }
 
@@ -100,7 +155,7 @@ private:
             std::set<std::string> seen;
             for (const auto& link : p.causes) {
                 if (!kb_.cause(link.cause))
-                    d_.error(codes::kb_dangling_ref, fmt::format("problem '{}': no cause '{}'", id, link.cause), link.where);
+                    d_.error(codes::kb_dangling_ref, fmt::format("problem '{}': {}", id, no_cause(link.cause)), link.where);
                 if (!seen.insert(link.cause).second)
                     d_.error(codes::kb_duplicate_id, fmt::format("problem '{}' lists cause '{}' twice", id, link.cause), link.where);
                 if (link.prior <= 0 || link.prior >= 1)
@@ -153,7 +208,7 @@ private:
             if (c.applies_to && !link_condition(*c.applies_to, context)) c.applies_to.reset();
             for (const auto& link : c.fixes) {
                 if (!kb_.fix(link.fix))
-                    d_.error(codes::kb_dangling_ref, fmt::format("cause '{}': no fix '{}'", id, link.fix), link.where);
+                    d_.error(codes::kb_dangling_ref, fmt::format("cause '{}': {}", id, no_fix(link.fix)), link.where);
                 used_fixes_.insert(link.fix);
             }
         }
@@ -179,7 +234,7 @@ private:
         for (const auto& name : r.derives) ok = need_fact(name, r.where, context) && ok;
         for (const auto& cause : r.causes)
             if (!kb_.cause(cause)) {
-                d_.error(codes::kb_dangling_ref, fmt::format("{}: no cause '{}'", context, cause), r.where);
+                d_.error(codes::kb_dangling_ref, fmt::format("{}: {}", context, no_cause(cause)), r.where);
                 ok = false;
             }
         for (auto& [fact, value] : r.derive) {
@@ -271,15 +326,15 @@ private:
             }
             auto check_cause = [&](const std::string& cause) {
                 if (!cause.empty() && cause != "other" && !kb_.cause(cause))
-                    d_.error(codes::kb_dangling_ref, fmt::format("{}: no cause '{}'", context, cause), s.where);
+                    d_.error(codes::kb_dangling_ref, fmt::format("{}: {}", context, no_cause(cause)), s.where);
             };
             check_cause(s.expect.top);
             for (const auto& c : s.expect.not_top) check_cause(c);
             for (const auto& c : s.expect.order) check_cause(c);
             for (const auto& f : s.expect.fixes)
-                if (!kb_.fix(f) && f != "escalate") d_.error(codes::kb_dangling_ref, fmt::format("{}: no fix '{}'", context, f), s.where);
+                if (!kb_.fix(f) && f != "escalate") d_.error(codes::kb_dangling_ref, fmt::format("{}: {}", context, no_fix(f)), s.where);
             if (!s.expect.first_fix.empty() && !kb_.fix(s.expect.first_fix) && s.expect.first_fix != "escalate")
-                d_.error(codes::kb_dangling_ref, fmt::format("{}: no fix '{}'", context, s.expect.first_fix), s.where);
+                d_.error(codes::kb_dangling_ref, fmt::format("{}: {}", context, no_fix(s.expect.first_fix)), s.where);
         }
     }
 
@@ -321,6 +376,30 @@ private:
             for (const auto& link : p.causes) in_problems.insert(link.cause);
         for (const auto& [id, c] : kb_.causes)
             if (!in_problems.count(id)) d_.warning(codes::kb_unused, fmt::format("cause '{}' belongs to no problem", id), c.where);
+    }
+
+    // A cause whose title or explanation names an error code (0x80070035, 1272, STATUS_ACCESS_DENIED, EACCES)
+    // says it surfaces as that error: the code's problem should list it, or the text should not claim it.
+    void check_cause_codes() {
+        for (const auto& [id, c] : kb_.causes) {
+            std::set<std::string> warned;
+            for (const auto& token : code_like_tokens(c.title + "\n" + c.explanation)) {
+                auto it = kb_.code_index.find(normalise_error_code(token));
+                if (it == kb_.code_index.end() || !warned.insert(it->second).second) continue;
+                const Problem* p = kb_.problem(it->second);
+                if (!p) continue;
+                // A named copy: clang before 16 cannot capture a structured binding (Debian 12 has clang 14).
+                const std::string& cause_id = id;
+                const bool listed = std::any_of(p->causes.begin(), p->causes.end(),
+                                                [&](const CauseLink& l) { return l.cause == cause_id; });
+                if (!listed)
+                    d_.warning(codes::kb_cause_code_unlisted,
+                               fmt::format("cause '{}' names error '{}', but problem '{}' does not list it among its causes "
+                                           "(add it there with a prior, or reword the text)",
+                                           id, token, p->id),
+                               c.where);
+            }
+        }
     }
 
     void build_indexes() {

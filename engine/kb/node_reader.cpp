@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/suggest.hpp"
 
 namespace kbdiag {
 
@@ -136,8 +137,10 @@ void NodeReader::check_keys(std::initializer_list<const char*> allowed) {
         for (const char* a : allowed) known = known || key == a;
         if (!known) {
             std::vector<std::string> names(allowed.begin(), allowed.end());
+            const std::string hint = suggest::did_you_mean(key, names);
             warning(codes::kb_unknown_key,
-                    fmt::format("{}: unknown key '{}' (known: {})", what_, key, fmt::join(names, ", ")),
+                    hint.empty() ? fmt::format("{}: unknown key '{}' (known: {})", what_, key, fmt::join(names, ", "))
+                                 : fmt::format("{}: unknown key '{}'{}", what_, key, hint),
                     location_of(kv.first, file_));
         }
     }

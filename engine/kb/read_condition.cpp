@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/suggest.hpp"
 #include "engine/kb/readers.hpp"
 
 namespace kbdiag {
@@ -72,8 +73,11 @@ std::optional<Condition> read_compare(const YAML::Node& node, const std::string&
         if (key == "fact") continue;
         auto op = compare_op_from_key(key);
         if (!op) {
+            const std::string hint = suggest::did_you_mean(
+                key, {"fact", "eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "exists"});
             d.error(codes::kb_unknown_key,
-                    fmt::format("unknown comparison '{}' (use eq, ne, lt, lte, gt, gte, in, not_in, contains, exists)", key),
+                    fmt::format("unknown comparison '{}'{}", key,
+                                hint.empty() ? " (use eq, ne, lt, lte, gt, gte, in, not_in, contains, exists)" : hint),
                     location_of(kv.first, file));
             return std::nullopt;
         }

@@ -32,6 +32,8 @@ std::vector<std::string> list_kb_yaml_files(const std::string& folder, Diagnosti
 
 // Reads one YAML file of `folder` into `out`. Syntax errors become KB001 with file:line:col.
 void read_kb_file(const std::string& path, KbFolder& out, Diagnostics& diagnostics);
+// The same for a file's text already in memory (`path` names it in diagnostics; the fuzz targets use it).
+void read_kb_text(const std::string& text, const std::string& path, KbFolder& out, Diagnostics& diagnostics);
 
 std::optional<Condition> read_condition(const YAML::Node& node, const std::string& file, Diagnostics& diagnostics);
 

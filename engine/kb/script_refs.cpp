@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "engine/core/atomic_file.hpp"
+#include "engine/core/input_limits.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/suggest.hpp"
 
 namespace kbdiag {
 
@@ -45,10 +47,15 @@ void check_line(const KnowledgeBase& kb, const std::string& file, int number, co
             const std::string name = line.substr(p + 1, close - p - 1);
             const SourceLocation where{file, number, static_cast<int>(p) + 2};
             if (call.names_cause && !kb.cause(name))
-                d.error(codes::kb_dangling_ref, fmt::format("Lua {}\"{}\"): no cause '{}'", prefix, name, name), where);
+                d.error(codes::kb_dangling_ref,
+                        fmt::format("Lua {}\"{}\"): no cause '{}'{}", prefix, name, name,
+                                    suggest::did_you_mean_key(name, kb.causes)),
+                        where);
             if (!call.names_cause && !kb.fact(name))
                 d.error(codes::kb_unknown_fact,
-                        fmt::format("Lua {}\"{}\"): unknown fact '{}' (not in the catalog)", prefix, name, name), where);
+                        fmt::format("Lua {}\"{}\"): unknown fact '{}' (not in the catalog{})", prefix, name, name,
+                                    suggest::not_in_catalog_hint(name, kb.facts)),
+                        where);
         }
     }
 }
@@ -70,7 +77,7 @@ void check_script_text(const KnowledgeBase& kb, const std::string& file, const s
 void check_script_references(const KnowledgeBase& kb, Diagnostics& d) {
     for (const auto& file : kb.script_files) {
         std::string text, error;
-        if (!read_file(file, text, error)) continue;   // the Lua loader reports unreadable files (KB009)
+        if (!read_file(file, text, error, limits::knowledge_file_bytes)) continue;   // the Lua loader reports unreadable files (KB009)
         check_script_text(kb, file, text, d);
     }
 }

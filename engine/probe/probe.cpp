@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <cctype>
 #include <future>
+#include <iterator>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "engine/probe/windows_claim.hpp"
 
 namespace kbdiag::probe {
 
@@ -370,51 +374,101 @@ ProbeResult run_probe(const ProbeOptions& options) {
 
 namespace {
 
-// The SMB side of the vendor guess: the NTLMSSP VERSION, the SMB2 server GUID, SMB1 NativeLanMan.
-VendorGuess smb_vendor(const ProbeResult& r) {
-    VendorGuess g;
-    if (r.challenge && r.challenge->version) {
-        const auto& v = *r.challenge->version;
-        if (v.major == 6 && v.minor == 1 && v.build == 0) {
-            g.vendor = "samba";
-            g.confidence = 80;
-            g.evidence.push_back("NTLMSSP version 6.1 build 0: the constant Samba sends (Windows reports its real build)");
-        } else if (v.build > 0 && v.major >= 5) {
-            g.vendor = "windows_server";
-            // Server builds: 2016 14393, 2019 17763, 2022 20348, 2025 26100 (26100 is also Windows 11 24H2).
-            const bool server_build = v.build == 14393 || v.build == 17763 || v.build == 20348 || v.build == 26100 ||
-                                      v.build == 9600 || v.build == 9200;
-            g.confidence = server_build ? 75 : 60;
-            g.evidence.push_back(fmt::format("NTLMSSP version {}: a real Windows build number", v.text()));
-        }
-    } else if (r.challenge) {
+// What the probe saw that a server's claim to be Windows must agree with (windows_claim.hpp).
+WindowsClaimEvidence windows_claim_evidence(const ProbeResult& r) {
+    WindowsClaimEvidence e;
+    e.version = *r.challenge->version;
+    e.netbios_name = r.challenge->netbios_computer;
+    if (r.negotiate) {
+        e.dialect = r.negotiate->dialect;
+        e.server_guid.emplace(std::begin(r.negotiate->server_guid), std::end(r.negotiate->server_guid));
+    }
+    return e;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A version that claims Windows but does not hold up: macOS when it is Apple's constant, else no guess.
+void doubted_windows_claim(const ProbeResult& r, const std::vector<std::string>& doubts, VendorGuess& g) {
+    const auto& v = *r.challenge->version;
+    std::string why;
+    for (const auto& d : doubts) why += (why.empty() ? "" : "; ") + d;
+    g.evidence.push_back(fmt::format("NTLMSSP version {} claims Windows, but {}", v.text(), why));
+    if (!is_apple_smbx_version(v)) return;
+    g.vendor = "macos";
+    g.confidence = 50;
+    g.evidence.push_back("NTLMSSP version 6.1.7600 is what macOS file sharing (Apple's SMB server) sends: "
+                         "probably a Mac");
+    if (ends_with(r.challenge->dns_computer, ".local")) {
+        g.confidence = 60;
+        g.evidence.push_back(fmt::format("DNS name \"{}\" in .local (Bonjour), as a Mac names itself",
+                                         r.challenge->dns_computer));
+    }
+}
+
+// The NTLMSSP VERSION's verdict: Samba's constant, a Windows release whose claim holds, or a claim that does not
+// (`windows_doubted`).
+void guess_from_ntlmssp_version(const ProbeResult& r, VendorGuess& g, bool& windows_doubted) {
+    if (!r.challenge) return;
+    if (!r.challenge->version) {
         g.evidence.push_back("NTLMSSP CHALLENGE without a VERSION field");
+        return;
     }
-    // Samba (4.17 observed) fills the SMB2 ServerGuid with its NetBIOS name in lower case, zero-padded.
-    if (r.negotiate && r.challenge && !r.challenge->netbios_computer.empty() &&
-        r.challenge->netbios_computer.size() <= 16) {
-        std::uint8_t expected[16] = {};
-        for (std::size_t i = 0; i < r.challenge->netbios_computer.size(); ++i)
-            expected[i] = static_cast<std::uint8_t>(
-                std::tolower(static_cast<unsigned char>(r.challenge->netbios_computer[i])));
-        if (std::equal(expected, expected + 16, r.negotiate->server_guid)) {
-            g.evidence.push_back("the SMB2 server GUID spells the NetBIOS name, as Samba's does");
-            if (g.vendor == "samba") g.confidence = 90;
-            else if (g.vendor.empty()) {
-                g.vendor = "samba";
-                g.confidence = 70;
-            }
-        }
+    const auto& v = *r.challenge->version;
+    if (v.major == 6 && v.minor == 1 && v.build == 0) {
+        g.vendor = "samba";
+        g.confidence = 80;
+        g.evidence.push_back("NTLMSSP version 6.1 build 0: the constant Samba sends (Windows reports its real build)");
+        return;
     }
+    if (v.build == 0 || v.major < 5) return;
+    if (auto doubts = windows_claim_doubts(windows_claim_evidence(r)); !doubts.empty()) {
+        windows_doubted = true;
+        doubted_windows_claim(r, doubts, g);
+        return;
+    }
+    g.vendor = "windows_server";
+    // Server builds: 2016 14393, 2019 17763, 2022 20348, 2025 26100 (26100 is also Windows 11 24H2).
+    const bool server_build = v.build == 14393 || v.build == 17763 || v.build == 20348 || v.build == 26100 ||
+                              v.build == 9600 || v.build == 9200;
+    g.confidence = server_build ? 75 : 60;
+    g.evidence.push_back(fmt::format("NTLMSSP version {}: a real Windows build number", v.text()));
+}
+
+// Samba (4.17 observed) fills the SMB2 ServerGuid with its NetBIOS name in lower case, zero-padded.
+void guess_from_server_guid(const ProbeResult& r, VendorGuess& g) {
+    if (!r.negotiate || !r.challenge || r.challenge->netbios_computer.empty() ||
+        r.challenge->netbios_computer.size() > 16)
+        return;
+    std::uint8_t expected[16] = {};
+    for (std::size_t i = 0; i < r.challenge->netbios_computer.size(); ++i)
+        expected[i] =
+            static_cast<std::uint8_t>(std::tolower(static_cast<unsigned char>(r.challenge->netbios_computer[i])));
+    if (!std::equal(expected, expected + 16, r.negotiate->server_guid)) return;
+    g.evidence.push_back("the SMB2 server GUID spells the NetBIOS name, as Samba's does");
+    if (g.vendor == "samba") {
+        g.confidence = 90;
+    } else if (g.vendor.empty()) {
+        g.vendor = "samba";
+        g.confidence = 70;
+    }
+}
+
+// SMB1 NativeLanMan: "Samba ..." or "Windows ..." (Samba's NativeOS says "Windows 6.1" too: not that). A
+// Windows NativeLanMan does not outweigh a Windows claim that failed its checks: it is the same claim.
+void guess_from_native_lanman(const ProbeResult& r, bool windows_doubted, VendorGuess& g) {
     if (r.smb1_native_lanman.rfind("Samba", 0) == 0) {
         g.evidence.push_back(fmt::format("SMB1 NativeLanMan \"{}\"", r.smb1_native_lanman));
         if (g.vendor.empty() || g.vendor == "samba") {
             g.vendor = "samba";
             g.confidence = 95;
         }
-    } else if (r.smb1_native_lanman.rfind("Windows", 0) == 0) {   // Samba's NativeOS says "Windows 6.1" too: not that
+    } else if (r.smb1_native_lanman.rfind("Windows", 0) == 0) {
         g.evidence.push_back(fmt::format("SMB1 NativeLanMan \"{}\" (NativeOS \"{}\")", r.smb1_native_lanman,
                                          r.smb1_native_os));
+        if (windows_doubted) return;
         if (g.vendor.empty()) {
             g.vendor = "windows_server";
             g.confidence = 70;
@@ -422,6 +476,15 @@ VendorGuess smb_vendor(const ProbeResult& r) {
             g.confidence = std::min(90, g.confidence + 10);
         }
     }
+}
+
+// The SMB side of the vendor guess: the NTLMSSP VERSION, the SMB2 server GUID, SMB1 NativeLanMan.
+VendorGuess smb_vendor(const ProbeResult& r) {
+    VendorGuess g;
+    bool windows_doubted = false;
+    guess_from_ntlmssp_version(r, g, windows_doubted);
+    guess_from_server_guid(r, g);
+    guess_from_native_lanman(r, windows_doubted, g);
     return g;
 }
 
@@ -449,6 +512,39 @@ void add_web_verdict(VendorGuess& g, const http::WebVerdict& web) {
     g.vendor = web.vendor;
 }
 
+// A NativeOS of Windows before Vista: "Windows 5.1" (XP), "Windows Server 2003 3790 Service Pack 2", ...
+bool pre_vista_native_os(const std::string& os) {
+    for (const char* marker : {"Windows 5.", "Windows 2000", "Windows XP", "Windows Server 2003"})
+        if (os.rfind(marker, 0) == 0) return true;
+    return false;
+}
+
+// Why a Windows server speaks only SMB1: a release before Vista never had SMB2 (its NTLMSSP version or NativeOS
+// says which); a later one has it turned off.
+std::string windows_smb1_only_evidence(const ProbeResult& r) {
+    constexpr const char* smb2_since = "SMB2 came with Windows Vista and Server 2008";
+    const auto version = r.challenge ? r.challenge->version : std::nullopt;
+    const auto release = version ? windows_release(*version) : std::nullopt;
+    if (release && release->max_dialect == 0)
+        return fmt::format("speaks only SMB1, as {} (NTLMSSP version {}) does: {}", release->name, version->text(),
+                           smb2_since);
+    if (release)
+        return fmt::format("speaks only SMB1: {} (NTLMSSP version {}) has SMB2, turned off on this server",
+                           release->name, version->text());
+    if (pre_vista_native_os(r.smb1_native_os))
+        return fmt::format("speaks only SMB1, as Windows before Vista (NativeOS \"{}\") does: {}", r.smb1_native_os,
+                           smb2_since);
+    return "speaks only SMB1: Windows before Vista and Server 2008, or a later one with SMB2 turned off";
+}
+
+// Why the server speaks only SMB1, from what it said about itself.
+std::string smb1_only_evidence(const ProbeResult& r, const VendorGuess& g) {
+    if (g.vendor == "windows_server") return windows_smb1_only_evidence(r);
+    if (g.vendor == "samba")
+        return "speaks only SMB1: Samba before 3.6, or set to `server max protocol = NT1` (the Samba 3.6 default)";
+    return "speaks only SMB1: an old NAS firmware or Samba 3.x";   // nothing it said tells more
+}
+
 }  // namespace
 
 VendorGuess guess_vendor(const ProbeResult& r) {
@@ -459,7 +555,7 @@ VendorGuess guess_vendor(const ProbeResult& r) {
             g.vendor = "other";
             g.confidence = 30;
         }
-        g.evidence.push_back("speaks only SMB1: an old NAS firmware or Samba 3.x");
+        g.evidence.push_back(smb1_only_evidence(r, g));
     }
     return g;
 }

@@ -366,8 +366,12 @@ Parsed<NegotiateResponse> parse_negotiate_response(ByteSpan m) {
 }
 
 namespace {
+constexpr std::uint16_t flags2_unicode = 0x8000;   // MS-CIFS 2.2.3.1 SMB_FLAGS2_UNICODE
+
 // A NUL-terminated UTF-16LE string at `off` (or up to the end); advances `off` past the terminator.
 std::string utf16z(ByteSpan s, std::size_t& off);
+// A NUL-terminated OEM string at `off` (or up to the end); advances `off` past the terminator.
+std::string oemz(ByteSpan s, std::size_t& off);
 }  // namespace
 
 Bytes session_setup_request(const Bytes& security_blob) {
@@ -424,12 +428,17 @@ Parsed<SessionSetupResponse> parse_session_setup_response(ByteSpan m) {
     if (!data) return fail<SessionSetupResponse>("SESSION_SETUP_ANDX data runs past the message");
     if (blob_length > data->size()) return fail<SessionSetupResponse>("security blob longer than the data");
     r.security_blob.assign(data->begin(), data->begin() + blob_length);
+    // MS-SMB 2.2.4.6.2: NativeOS and NativeLanMan are Unicode, after a pad byte aligning them to 2 from the
+    // header start, only when the reply's Flags2 has SMB_FLAGS2_UNICODE (MS-CIFS 2.2.3.1); otherwise OEM
+    // strings right after the blob (Windows 10 and Server 2008 R2 answer so, though asked for Unicode).
+    const bool unicode = *u16_at(m, 10) & flags2_unicode;
     std::size_t off = 43 + std::size_t{blob_length};
     const std::size_t end = 43 + data->size();
-    if (off % 2) ++off;   // unicode alignment from the header start
+    if (unicode && off % 2) ++off;
     auto strings = slice(m, 0, end);
-    if (off < end) r.native_os = utf16z(*strings, off);
-    if (off < end) r.native_lanman = utf16z(*strings, off);
+    auto next_string = [&] { return unicode ? utf16z(*strings, off) : oemz(*strings, off); };
+    if (off < end) r.native_os = next_string();
+    if (off < end) r.native_lanman = next_string();
     return ok(std::move(r));
 }
 
@@ -441,6 +450,15 @@ namespace ntlmssp {
 
 namespace {
 constexpr std::uint8_t signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
+
+// The text of a name AV pair. MS-NLMP 2.2.2.1 (AV_PAIR): the value is UTF-16LE "not null-terminated", yet
+// Samba (3.6, 4.x, QNAP's build) sends an empty MsvAvDnsDomainName as one UTF-16 NUL: trailing NULs are
+// dropped, so such a value is empty (and its fact left unset) rather than U+FFFD.
+std::string av_pair_text(ByteSpan value) {
+    std::size_t n = value.size() & ~std::size_t{1};
+    while (n >= 2 && value[n - 2] == 0 && value[n - 1] == 0) n -= 2;
+    return utf16le_to_utf8(value.first(n));
+}
 }
 
 Bytes negotiate_message() {
@@ -550,11 +568,11 @@ Parsed<Challenge> parse_challenge(ByteSpan m) {
                 if (!value) return fail<Challenge>("NTLMSSP AV pair runs past the target info");
                 switch (*id) {
                     case 0: eol = true; break;
-                    case 1: c.netbios_computer = utf16le_to_utf8(*value); break;
-                    case 2: c.netbios_domain = utf16le_to_utf8(*value); break;
-                    case 3: c.dns_computer = utf16le_to_utf8(*value); break;
-                    case 4: c.dns_domain = utf16le_to_utf8(*value); break;
-                    case 5: c.dns_tree = utf16le_to_utf8(*value); break;
+                    case 1: c.netbios_computer = av_pair_text(*value); break;
+                    case 2: c.netbios_domain = av_pair_text(*value); break;
+                    case 3: c.dns_computer = av_pair_text(*value); break;
+                    case 4: c.dns_domain = av_pair_text(*value); break;
+                    case 5: c.dns_tree = av_pair_text(*value); break;
                     case 7:
                         if (*n != 8) return fail<Challenge>("NTLMSSP timestamp AV pair is not 8 bytes");
                         c.timestamp = *u64_at(*value, 0);
@@ -595,6 +613,18 @@ std::string utf16z(ByteSpan s, std::size_t& off) {
     while (end + 1 < s.size() && (s[end] != 0 || s[end + 1] != 0)) end += 2;
     std::string out = ntlmssp::utf16le_to_utf8(s.subspan(std::min(off, s.size()), std::min(end, s.size()) - std::min(off, s.size())));
     off = end + 2;
+    return out;
+}
+
+std::string oemz(ByteSpan s, std::size_t& off) {
+    std::string out;
+    std::size_t i = off;
+    for (; i < s.size() && s[i] != 0; ++i) {
+        // The server's OEM code page is not on the wire: ASCII is the same in all of them, the rest is unknown.
+        if (s[i] < 0x80) out += static_cast<char>(s[i]);
+        else out += "\xEF\xBF\xBD";   // U+FFFD
+    }
+    off = i + 1;
     return out;
 }
 }  // namespace

@@ -128,6 +128,7 @@ struct SessionSetupResponse {
     std::string native_lanman;   // e.g. "Samba 4.17.12-Debian"
 };
 // An extended-security SESSION_SETUP_ANDX response (4 words); an error reply (0 words) has only `status`.
+// NativeOS / NativeLanMan are read as Unicode or OEM as the reply's Flags2 SMB_FLAGS2_UNICODE says.
 Parsed<SessionSetupResponse> parse_session_setup_response(ByteSpan message);
 }  // namespace smb1
 

@@ -186,8 +186,34 @@ json report_to_json(const Report& r) {
 
 std::string render_json(const Report& r) { return dump_json(report_to_json(r)); }
 
+namespace {
+
+// Rewrites the UTF-8 encoding of U+0080..U+009F (C2 80..C2 9F) as "\u0080".."\u009f". In valid UTF-8 the lead
+// byte C2 starts a sequence, so these bytes occur only as those code points, and only inside JSON strings.
+std::string escape_c1_controls(std::string text) {
+    if (text.find('\xC2') == std::string::npos) return text;
+    std::string out;
+    out.reserve(text.size() + 16);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+        if (static_cast<unsigned char>(text[i]) == 0xC2 && next >= 0x80 && next <= 0x9F) {
+            out += fmt::format("\\u{:04x}", next);
+            ++i;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string dump_json(const json& j) {
-    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    return escape_c1_controls(j.dump(2, ' ', false, json::error_handler_t::replace)) + "\n";
+}
+
+std::string dump_json_compact(const json& j) {
+    return escape_c1_controls(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace kbdiag

@@ -199,7 +199,11 @@ nlohmann::json fact_value_json(const FactValue& value, const FactDef* def);
 nlohmann::json diagnostic_to_json(const Diagnostic& d);
 
 // Dumps JSON deterministically (2-space indent, sorted keys, invalid UTF-8 replaced) with a final newline.
+// C1 controls (U+0080..U+009F) are written as \u escapes: JSON allows them raw, but U+009B is CSI to a terminal
+// that honours 8-bit controls, and JSON is often read on one (`| less -R`, a ticket pasted into a console).
 std::string dump_json(const nlohmann::json& j);
+// The same on one line without a newline (JSON Lines records, the C API's answers).
+std::string dump_json_compact(const nlohmann::json& j);
 
 // Word-wraps `text` to `width` columns, prefixing continuation lines with `indent`.
 // Widths count UTF-8 code points; a word longer than a line is broken. Embedded newlines start new lines.

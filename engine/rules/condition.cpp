@@ -179,6 +179,8 @@ std::string Condition::describe() const {
     switch (kind) {
         case Kind::all:
         case Kind::any: {
+            // An empty group is what evaluate() makes of it: 'all' of nothing holds, 'any' of nothing does not.
+            if (children.empty()) return kind == Kind::all ? "always" : "never";
             std::vector<std::string> parts;
             for (const auto& c : children) {
                 bool nested = c.kind == Kind::all || c.kind == Kind::any;

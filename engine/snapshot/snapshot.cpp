@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/core/atomic_file.hpp"
+#include "engine/core/input_limits.hpp"
 #include "engine/core/diagnostic_codes.hpp"
 #include "engine/core/yaml_util.hpp"
 
@@ -67,10 +68,24 @@ std::string quoted(const std::string& s) {
 
 std::string str(const std::string& s) { return plain_safe(s) ? s : quoted(s); }
 
+// Whether parse_iso8601 reads format_iso8601's text back: four-digit years only (0000-01-01T00:00:00Z to
+// 9999-12-31T23:59:59Z). A snapshot can hold any 64-bit time (`@-9223372036854775808`, `created: 99999999999999`).
+bool iso8601_round_trips(std::int64_t epoch) { return epoch >= -62167219200 && epoch <= 253402300799; }
+
+// A timestamp fact's text: ISO 8601 when it reads back, else the @epoch form the readers also take.
+std::string timestamp_text(std::int64_t epoch) {
+    return str(iso8601_round_trips(epoch) ? format_iso8601(epoch) : "@" + std::to_string(epoch));
+}
+
+// `created`: ISO 8601 when it reads back, else the plain number of seconds the reader also takes.
+std::string created_text(std::int64_t epoch) {
+    return str(iso8601_round_trips(epoch) ? format_iso8601(epoch) : std::to_string(epoch));
+}
+
 std::string scalar_text(const Scalar& v, FactType type) {
     if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
     if (auto* i = std::get_if<std::int64_t>(&v))
-        return type == FactType::timestamp ? str(format_iso8601(*i)) : std::to_string(*i);
+        return type == FactType::timestamp ? timestamp_text(*i) : std::to_string(*i);
     return str(std::get<std::string>(v));
 }
 
@@ -90,7 +105,7 @@ std::string record_text(const Record& r, const FactDef* def) {
 // The value in flow style (records are written in block style by the caller).
 std::string flow_value(const FactValue& v, FactType type) {
     if (v.is_bool()) return v.as_bool() ? "true" : "false";
-    if (v.is_int()) return type == FactType::timestamp ? str(format_iso8601(v.as_int())) : std::to_string(v.as_int());
+    if (v.is_int()) return type == FactType::timestamp ? timestamp_text(v.as_int()) : std::to_string(v.as_int());
     if (v.is_string()) return str(v.as_string());
     std::vector<std::string> items;
     for (const auto& s : v.as_list()) items.push_back(str(s));
@@ -125,7 +140,7 @@ void write_fact(std::string& out, const std::string& name, const FactEntry& e, c
 std::string to_yaml(const Snapshot& s, const KnowledgeBase& kb) {
     std::string out;
     out += fmt::format("schema: {}\n", str(s.schema));
-    out += fmt::format("created: {}\n", str(format_iso8601(s.created)));
+    out += fmt::format("created: {}\n", created_text(s.created));
     out += fmt::format("kbdiag_version: {}\n", str(s.kbdiag_version));
     out += fmt::format("host: {{name: {}, platform: {}}}\n", str(s.host_name), str(s.platform));
     out += s.collectors.empty() ? "collectors: []\n" : "collectors:\n";
@@ -222,17 +237,11 @@ std::optional<FactValue> loose_value(const YAML::Node& n, std::string& error) {
     return FactValue(std::move(list));
 }
 
-std::optional<std::int64_t> integer_text(const std::string& s) {
-    auto r = parse_fact_text(s, FactType::integer);
-    if (r.value && r.value->is_int()) return r.value->as_int();
-    return std::nullopt;
-}
-
 void read_header(Reader& rd, const YAML::Node& root, Snapshot& s) {
     if (auto created = scalar_at(root, "created")) {
         if (auto t = parse_iso8601(*created))
             s.created = *t;
-        else if (auto i = integer_text(*created))
+        else if (auto i = parse_integer_text(*created))
             s.created = *i;
         else
             rd.report(Severity::warning, codes::snap_schema, fmt::format("'created' is not a time: '{}'", *created),
@@ -264,7 +273,7 @@ std::optional<CollectorReport> read_collector(Reader& rd, const YAML::Node& item
         return std::nullopt;
     }
     c.status = *status;
-    if (auto ms = scalar_at(item, "duration_ms")) c.duration_ms = integer_text(*ms).value_or(0);
+    if (auto ms = scalar_at(item, "duration_ms")) c.duration_ms = parse_integer_text(*ms).value_or(0);
     c.message = scalar_at(item, "message").value_or("");
     return c;
 }
@@ -278,13 +287,6 @@ void read_collectors(Reader& rd, const YAML::Node& root, Snapshot& s) {
     }
     for (const auto& item : list)
         if (auto c = read_collector(rd, item)) s.collectors.push_back(std::move(*c));
-}
-
-std::optional<FactState> state_from(const std::string& s) {
-    if (s == "known") return FactState::known;
-    if (s == "absent") return FactState::absent;
-    if (s == "failed") return FactState::failed;
-    return std::nullopt;
 }
 
 // One fact entry; false when it was dropped (with a diagnostic).
@@ -304,7 +306,7 @@ bool read_fact(Reader& rd, const std::string& fact, const YAML::Node& key, const
     const YAML::Node value = node["value"];
     const YAML::Node state_node = node["state"];
     std::string state_text = state_node.IsDefined() && state_node.IsScalar() ? state_node.Scalar() : "";
-    auto state = state_text.empty() ? std::optional<FactState>(FactState::known) : state_from(state_text);
+    auto state = state_text.empty() ? std::optional<FactState>(FactState::known) : fact_state_from_string(state_text);
     if (!state || (state_node.IsDefined() && !state_node.IsScalar())) {
         rd.report(Severity::error, codes::snap_bad_value,
                   fmt::format("fact '{}' has state '{}'; expected known, absent or failed; dropped", fact, state_text),
@@ -408,10 +410,8 @@ std::optional<Snapshot> parse_snapshot_general(const std::string& text, const st
 }
 
 std::optional<Snapshot> read_snapshot(const std::string& path, const KnowledgeBase& kb, Diagnostics& diagnostics) {
-    // Read with the cap whatever the file is: a device (/dev/zero) or a pipe has no size to check beforehand.
-    constexpr std::size_t max_size = 64 * 1024 * 1024;
     std::string text, error;
-    if (!read_file(path, text, error, max_size)) {
+    if (!read_file(path, text, error, limits::snapshot_bytes)) {
         diagnostics.error(codes::snap_io, fmt::format("cannot read snapshot: {} (a snapshot is at most 64 MiB)", error),
                           SourceLocation{path, 0, 0});
         return std::nullopt;

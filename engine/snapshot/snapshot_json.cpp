@@ -64,19 +64,13 @@ std::optional<FactValue> loose_value(const Json& v) {
     return FactValue(std::move(list));
 }
 
-std::optional<std::int64_t> integer_text(const std::string& s) {
-    auto r = parse_fact_text(s, FactType::integer);
-    if (r.value && r.value->is_int()) return r.value->as_int();
-    return std::nullopt;
-}
-
 bool read_header(const Json& root, Snapshot& s) {
     if (root.contains("created")) {
         auto created = text_at(root, "created");
         if (!created) return false;
         if (auto t = parse_iso8601(*created))
             s.created = *t;
-        else if (auto i = integer_text(*created))
+        else if (auto i = parse_integer_text(*created))
             s.created = *i;
         else
             return false;   // the general reader warns
@@ -106,7 +100,7 @@ bool read_collectors(const Json& root, Snapshot& s) {
         auto status = collector_status_from_string(text_at(item, "status").value_or(""));
         if (c.id.empty() || !status) return false;
         c.status = *status;
-        if (auto ms = text_at(item, "duration_ms")) c.duration_ms = integer_text(*ms).value_or(0);
+        if (auto ms = text_at(item, "duration_ms")) c.duration_ms = parse_integer_text(*ms).value_or(0);
         c.message = text_at(item, "message").value_or("");
         s.collectors.push_back(std::move(c));
     }
@@ -119,11 +113,9 @@ bool read_fact(const KnowledgeBase& kb, const std::string& name, const Json& nod
     for (const auto& [key, value] : node.items())
         if (key != "value" && !scalar_text(value)) return false;
     FactEntry e;
-    const std::string state = text_at(node, "state").value_or("known");
-    if (state == "known") e.state = FactState::known;
-    else if (state == "absent") e.state = FactState::absent;
-    else if (state == "failed") e.state = FactState::failed;
-    else return false;
+    const auto state = fact_state_from_string(text_at(node, "state").value_or("known"));
+    if (!state) return false;
+    e.state = *state;
     e.source = text_at(node, "source").value_or("");
     e.note = text_at(node, "note").value_or("");
     if (e.state == FactState::known) {
@@ -156,11 +148,30 @@ std::optional<Json> parse_without_duplicate_keys(const std::string& text) {
     return root;
 }
 
+// Whether a number -0 stands outside the strings: nlohmann reads it as the integer 0, whose text "0" is not the
+// "-0" the YAML reader sees (a string fact would differ). The only JSON integer spelling it does not keep.
+bool has_negative_zero(const std::string& text) {
+    if (text.find("-0") == std::string::npos) return false;   // the usual case: one fast scan
+    bool in_string = false;
+    for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '-' && text[i + 1] == '0') {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const KnowledgeBase& kb) {
     const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos || text[first] != '{') return std::nullopt;
+    if (first == std::string::npos || text[first] != '{' || has_negative_zero(text)) return std::nullopt;
     auto root = parse_without_duplicate_keys(text);
     if (!root || !root->is_object()) return std::nullopt;
     if (text_at(*root, "schema") != std::optional<std::string>(snapshot_schema)) return std::nullopt;

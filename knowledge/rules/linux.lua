@@ -113,11 +113,21 @@ local function dialect_code(text)
   return tonumber(a) * 100 + tonumber(b) * 10 + (tonumber(c) or 0)
 end
 
+-- The dialects a mount without vers= offers, by kernel [L1]: SMB1 before 4.13 (nil: no SMB2 dialect), 3.0 from
+-- 4.13 to 4.13.4, 2.1 and above since 4.13.5. An unknown kernel is taken as a current one (2.1 and above).
+local function default_offer(kernel)
+  local major, minor, patch = tostring(kernel or ""):match("(%d+)%.(%d+)%.?(%d*)")
+  local version = major and (tonumber(major) * 10000 + tonumber(minor) * 100 + (tonumber(patch) or 0))
+  if version == nil or version >= 41305 then return { 210, 300, 302, 311 } end
+  if version >= 41300 then return { 300 } end
+  return nil
+end
+
 -- The SMB2/3 dialects a vers= value lets the kernel offer [L1]: one dialect, "3" = 3.0 and above,
--- "default" = 2.1 and above. nil for vers=1.0 (SMB1) and unknown values.
-local function offered(vers)
+-- "default" = the kernel's default (default_offer). nil for vers=1.0 (SMB1) and unknown values.
+local function offered(vers, kernel)
   local v = string.lower(trim(vers))
-  if v == "default" then return { 210, 300, 302, 311 } end
+  if v == "default" then return default_offer(kernel) end
   if v == "3" then return { 300, 302, 311 } end
   local code = dialect_code(v)
   if code == nil or code < 200 then return nil end
@@ -139,8 +149,9 @@ function M.vers_vs_server_dialects(ctx)
     end
     return
   end
-  local wanted = offered(vers)
-  if wanted == nil or #server == 0 then return end   -- unknown vers=, or an SMB1-only server (smb1_only_server)
+  local wanted = offered(vers, ctx.fact("host.kernel"))
+  -- unknown vers=, an SMB1 default (kernel before 4.13), or an SMB1-only server (smb1_only_server)
+  if wanted == nil or #server == 0 then return end
   local accepts = {}
   for _, d in ipairs(server) do
     local code = dialect_code(d)
@@ -168,9 +179,9 @@ function M.credentials_file_stale(ctx)
     end
   end
   if older and not newer then
-    ctx.evidence("wrong_credentials_or_account", 6, "the credentials file predates the password change")
+    ctx.evidence("stale_saved_credential", 6, "the credentials file predates the password change")
   elseif newer and not older then
-    ctx.evidence("wrong_credentials_or_account", 0.7, "the credentials file was rewritten after the password change")
+    ctx.evidence("stale_saved_credential", 0.3, "the credentials file was rewritten after the password change")
   end
 end
 

@@ -148,4 +148,40 @@ function M.ntlm_exception(ctx)
   ctx.derive("smb_client.server_in_ntlm_exceptions", false)
 end
 
+-- An entry of the outgoing NTLM exception list as a Lua pattern: literal but for '*', which matches any run [K11].
+local function wildcard_pattern(entry)
+  local escaped = entry:gsub("[%^%$%(%)%%%.%[%]%+%-%?]", "%%%0")
+  return "^" .. escaped:gsub("%*", ".*") .. "$"
+end
+
+-- Does any of the server's names (full or short) match a wildcard_pattern?
+local function matches_wildcard(names, pattern)
+  for _, set in ipairs({ names.exact, names.short }) do
+    for name in pairs(set) do
+      if name:match(pattern) then return true end
+    end
+  end
+  return false
+end
+
+-- outgoing_ntlm_exception_for_server: does an entry of ClientAllowedNTLMServers name the server? An empty list
+-- spares nothing; with entries but no server name the answer stays unknown.
+---@param ctx kbdiag.Context
+function M.outgoing_ntlm_exception(ctx)
+  local entries = ctx.fact("lsa.ntlm_outgoing_exceptions") or {}
+  if #entries == 0 then
+    ctx.derive("lsa.server_in_ntlm_outgoing_exceptions", false)
+    return
+  end
+  if ctx.fact("target.server") == nil then return end
+  local names = server_names(ctx.fact("target.server"), ctx.fact("target.aliases"))
+  for _, entry in ipairs(entries) do
+    if matches_wildcard(names, wildcard_pattern(trim(string.lower(entry)))) then
+      ctx.derive("lsa.server_in_ntlm_outgoing_exceptions", true)
+      return
+    end
+  end
+  ctx.derive("lsa.server_in_ntlm_outgoing_exceptions", false)
+end
+
 return M

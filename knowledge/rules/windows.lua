@@ -58,6 +58,57 @@ local function is_server_install(ctx, build)
   return server_row ~= nil and server_row.build == build and (client_row == nil or client_row.build ~= build)
 end
 
+-- Client EditionIDs whose defaults Microsoft states (S9, S11, S16). Any other EditionID (EnterpriseS / LTSC,
+-- IoTEnterprise, ProfessionalEducation, CoreSingleLanguage, ...) gets no edition default at all: unknown,
+-- never false. An N edition is its base edition without the media features (K6), so it maps to that base.
+local STATED_CLIENT_EDITIONS = {
+  core = true, professional = true, enterprise = true, education = true, professionalworkstation = true,
+}
+
+-- The edition whose stated defaults apply to `key`, or nil when no source states them.
+local function base_edition(key)
+  if key == nil then return nil end
+  if string.sub(key, 1, 6) == "server" then return key end   -- server rows state one default for all server editions
+  if STATED_CLIENT_EDITIONS[key] then return key end
+  local without_n = string.match(key, "^(.-)n$")
+  if without_n ~= nil and STATED_CLIENT_EDITIONS[without_n] then return without_n end
+  return nil
+end
+
+-- Whether a server row's list holds the server edition `key` (every server EditionID shares the row's default).
+local function row_has_edition(list, key, is_server)
+  if is_server then return has_server_edition(list) end
+  return has_edition(list, key)
+end
+
+-- The SMB1 client of a clean install: false/true from the row, except for the editions listed in
+-- smb1_client_unknown_editions (Windows 10 Home/Pro keep the client but uninstall it after 15 days unused [S16])
+-- and smb1_client_installed_editions (1803 Pro keeps it for good [S16]). Without an edition a row with
+-- edition exceptions says nothing.
+local function smb1_default(defaults, edition)
+  local value = as_bool(defaults.smb1_client_installed)
+  local unknown = defaults.smb1_client_unknown_editions
+  local installed = defaults.smb1_client_installed_editions
+  local has_exceptions = type(unknown) == "table" and #unknown > 0 or type(installed) == "table" and #installed > 0
+  if not has_exceptions then return value end
+  if edition == nil then return nil end
+  if has_edition(unknown, edition) then return nil end
+  if has_edition(installed, edition) then return true end
+  if STATED_CLIENT_EDITIONS[edition] then return value end
+  return nil
+end
+
+-- On 2004/20H2/21H1 the edition's guest block holds only with KB5003173 (OS builds 1904x.985) or later [S11]:
+-- true from revision guest_block_min_ubr on, false below it, nil (unknown) when the revision is not known.
+---@param ctx kbdiag.Context
+local function update_allows_guest_block(ctx, defaults)
+  local min_ubr = tonumber(defaults.guest_block_min_ubr)
+  if min_ubr == nil then return true end
+  local ubr = ctx.fact("windows.ubr")
+  if ubr == nil then return nil end
+  return ubr >= min_ubr
+end
+
 -- windows_release_facts: release name, family and edition-dependent defaults for windows.build, from the
 -- client row or (on a server) the server row of the hint table.
 ---@param ctx kbdiag.Context
@@ -77,23 +128,32 @@ function M.release_facts(ctx)
 
   local ntlmv1 = as_bool(defaults.ntlmv1_available)
   if ntlmv1 ~= nil then ctx.derive("windows.ntlmv1_available", ntlmv1) end
-  local smb1 = as_bool(defaults.smb1_client_installed)
+
+  local typed = edition_key(ctx.fact("windows.edition"))
+  local edition = base_edition(typed)
+  local smb1 = smb1_default(defaults, edition)
   if smb1 ~= nil then ctx.derive("windows.smb1_client_default", smb1) end
 
-  local edition = edition_key(ctx.fact("windows.edition"))
-  if edition == nil then
+  if typed == nil then
     -- without an edition only a server can be decided: every server EditionID shares the default
     if is_server then
-      ctx.derive("windows.guest_blocked_by_default", has_server_edition(row.guest_blocked_editions))
+      if not has_server_edition(defaults.guest_default_unconfirmed_editions) then
+        ctx.derive("windows.guest_blocked_by_default", has_server_edition(row.guest_blocked_editions))
+      end
       ctx.derive("windows.signing_required_by_default", has_server_edition(row.signing_required_editions))
     end
     return
   end
+  if edition == nil then return end                 -- an edition no source speaks for: unknown, not false
+  local server_edition = string.sub(edition, 1, 6) == "server"
   -- Editions whose guest default no source states (Windows 11 Home): derive nothing (UNCONFIRMED).
   if not has_edition(defaults.guest_default_unconfirmed_editions, edition) then
-    ctx.derive("windows.guest_blocked_by_default", has_edition(row.guest_blocked_editions, edition))
+    local blocked = row_has_edition(row.guest_blocked_editions, edition, server_edition)
+    if blocked then blocked = update_allows_guest_block(ctx, defaults) end
+    if blocked ~= nil then ctx.derive("windows.guest_blocked_by_default", blocked) end
   end
-  ctx.derive("windows.signing_required_by_default", has_edition(row.signing_required_editions, edition))
+  local signing = row_has_edition(row.signing_required_editions, edition, server_edition)
+  ctx.derive("windows.signing_required_by_default", signing)
 end
 
 -- lm_level_from_registry: the level in force is the registry value when it is set.

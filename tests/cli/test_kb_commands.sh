@@ -19,7 +19,7 @@ has "$TMP/out" '"ok": true'
 run 0 "$KBDIAG" "${MINI[@]}" kb test mini_level
 has "$TMP/out" "PASS  mini_level_low_level"
 has_not "$TMP/out" "PASS  mini_stale"
-run 2 "$KBDIAG" "${MINI[@]}" kb test no_scenario_has_this_id
+run 5 "$KBDIAG" "${MINI[@]}" kb test no_scenario_has_this_id
 
 # A failing scenario: exit 6, expected vs actual, and the evidence that made the difference.
 run 6 "$KBDIAG" "${MINI[@]}" --kb "$CLI_DATA/overlay_failing_scenario" kb test

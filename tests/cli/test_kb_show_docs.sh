@@ -56,11 +56,11 @@ run 0 "$KBDIAG" "${MINI[@]}" kb show mini_stale --format json
 has "$TMP/out" '"schema": "kbdiag-show/1"'
 has "$TMP/out" '"kind": "cause"'
 has "$TMP/out" '"relation": "lists it as a cause"'
-# An unknown id: usage error with the close matches.
-run 2 "$KBDIAG" "${MINI[@]}" kb show mini_stael
+# An unknown id: exit 5 (nothing matches, as kb docs --problem), with the close matches.
+run 5 "$KBDIAG" "${MINI[@]}" kb show mini_stael
 has "$TMP/err" "did you mean: mini_stale"
 run 2 "$KBDIAG" "${MINI[@]}" kb show
-run 2 "$KBDIAG" "${MINI[@]}" kb show fix:mini_stale
+run 5 "$KBDIAG" "${MINI[@]}" kb show fix:mini_stale
 
 # --- kb docs on the mini knowledge base ---------------------------------------------------------------------
 run 0 "$KBDIAG" "${MINI[@]}" kb docs

@@ -60,7 +60,13 @@ SCHEMA_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../schemas" && pwd)
 export KBDIAG_REAL=$KBDIAG KBDIAG_OUTPUT_CHECK_FAILURES="$TMP/output-check.failures" \
   KBDIAG_OUTPUT_CHECK_LOG="$TMP/output-check.log"
 KBDIAG="$TMP/kbdiag"
-printf '#!/usr/bin/env bash\nexec bash %q "$@"\n' "$SCHEMA_TESTS/checked-kbdiag.sh" >"$KBDIAG"
+# nss_wrapper (preloaded for smbd below) dlopens libc with RTLD_DEEPBIND, which a sanitizer runtime refuses:
+# an ASan+UBSan kbdiag (the asan preset) runs without it. kbdiag itself needs no nss_wrapper user.
+if ldd "$KBDIAG_REAL" 2>/dev/null | grep -Eq 'lib(a|t|ub)san'; then
+  printf '#!/usr/bin/env bash\nexec env -u LD_PRELOAD bash %q "$@"\n' "$SCHEMA_TESTS/checked-kbdiag.sh" >"$KBDIAG"
+else
+  printf '#!/usr/bin/env bash\nexec bash %q "$@"\n' "$SCHEMA_TESTS/checked-kbdiag.sh" >"$KBDIAG"
+fi
 chmod +x "$KBDIAG"
 
 cleanup() {

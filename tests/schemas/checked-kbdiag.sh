@@ -26,14 +26,14 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   arg=${args[i]}
   case $arg in
-    --kb) i=$((i + 1)) ;;
+    --kb | --color) i=$((i + 1)) ;;
     --format) format=${args[i + 1]:-}; i=$((i + 1)) ;;
     --format=*) format=${arg#--format=} ;;
     -o | --output) output=${args[i + 1]:-}; i=$((i + 1)) ;;
     --output=*) output=${arg#--output=} ;;
     --save) save=${args[i + 1]:-}; i=$((i + 1)) ;;
     --error | -e | --fact) i=$((i + 1)) ;;   # values that could look like a SNAPSHOT argument
-    -h | --help | --version) help=yes ;;
+    -h | --help | -V | --version) help=yes ;;
     -*) ;;
     *) if [ -z "$command" ] || [ "$command" = kb ]; then command=$arg
        elif [ -z "$snapshot_arg" ]; then snapshot_arg=$arg; fi ;;

@@ -77,3 +77,15 @@ TEST_CASE("describe is readable") {
                                           cmp("lsa.level", CompareOp::exists, FactValue{false})});
     CHECK(c.describe() == "windows.build >= 26100 and lsa.level is not set");
 }
+
+TEST_CASE("an empty group says what it evaluates to (found by the condition fuzzer: {any: []} described as '')") {
+    FactStore facts;
+    const Condition none = group(Condition::Kind::any, {});
+    const Condition every = group(Condition::Kind::all, {});
+    CHECK(evaluate(none, facts, nullptr) == Truth::no);
+    CHECK(none.describe() == "never");
+    CHECK(evaluate(every, facts, nullptr) == Truth::yes);
+    CHECK(every.describe() == "always");
+    CHECK(group(Condition::Kind::all, {cmp("a.b", CompareOp::eq, FactValue{std::int64_t{1}}), none}).describe()
+          .find("(never)") != std::string::npos);
+}

@@ -57,6 +57,56 @@ TEST_CASE("load_checked_yaml names duplicate keys and a second document") {
     CHECK(load_checked_yaml("a: 1\n---\n").problems.empty());   // a stray marker at the end holds nothing
 }
 
+// Found by fuzz_condition: yaml-cpp 0.7's LoadAll loops forever, appending empty documents, when a document would
+// start at a ',' after a whole top-level node. The ctest timeout catches a regression (this test would hang).
+TEST_CASE("load_checked_yaml reports a ',' after the document instead of hanging in yaml-cpp") {
+    struct Case {
+        const char* text;
+        int line0, column0;
+    };
+    for (const Case& c : {Case{"[a], [b]", 0, 3}, Case{"{a: b}, c\n", 0, 6}, Case{"- a\n- b\n, c\n", 2, 0},
+                          Case{"'x', y", 0, 3}, Case{"a: 1\n--- [x] , y\n", 1, 8},
+                          Case{"{fawind:ows_releasesct: windows.ntlmvpported, eq: true}, {fase}\n", 0, 55},
+                          Case{"&atypeiable,factsqac efts eq[", 0, 11}}) {
+        CAPTURE(c.text);
+        CheckedYaml y = load_checked_yaml(c.text);
+        REQUIRE(y.problems.size() == 1);
+        CHECK(y.problems[0].message == "unexpected ',' after the end of the document");
+        CHECK(y.problems[0].line0 == c.line0);
+        CHECK(y.problems[0].column0 == c.column0);
+    }
+    CHECK(load_checked_yaml("[a], [b]").root.size() == 1);   // the first document is still read
+    // Commas that cannot start a document: plain text, flow lists, quoted items, a comma-free second document.
+    for (const char* text : {"title: a, b\n", "a: [1, 2]\n", "a: ['x', \"y\" , z]\n", "{a: 1, b: [2, 3]}\n",
+                             "a: 'x, y'\nb: 2\n"}) {
+        CAPTURE(text);
+        CHECK(load_checked_yaml(text).problems.empty());
+    }
+    CHECK(load_checked_yaml("a: [1, 2]\n---\nb: 2\n").problems.at(0).message.find("second YAML document") !=
+          std::string::npos);
+}
+
+// Found by fuzz_snapshot_json: yaml-cpp 0.7 takes a lone CR (old Mac line ends; JSON whitespace) for an ordinary
+// character, so `"schema":\r "x"` read as the string `\r "x"`, quotes included. YAML 1.2 and JSON say line break.
+TEST_CASE("load_checked_yaml reads a lone CR as a line break, as YAML 1.2 and JSON do") {
+    CheckedYaml json = load_checked_yaml("{\"schema\":\r \"x\", \"n\":\r\t1}");
+    REQUIRE(json.problems.empty());
+    CHECK(json.root["schema"].as<std::string>() == "x");
+    CHECK(json.root["n"].as<int>() == 1);
+    CheckedYaml mac = load_checked_yaml("a: 1\rb:\r  - x\r  - y\rc: 'p\rq'\r");
+    REQUIRE(mac.problems.empty());
+    CHECK(mac.root["a"].as<int>() == 1);
+    CHECK(mac.root["b"].size() == 2);
+    CHECK(mac.root["c"].as<std::string>() == "p q");   // a break inside a quoted scalar folds to a space
+    CHECK(mac.root["c"].Mark().line == 4);              // lines counted as the LineIndex counts them
+    LineIndex lines("a: 1\rb:\r\n  - x\n\r");
+    CHECK(lines.line(1) == "a: 1");
+    CHECK(lines.line(2) == "b:");
+    CHECK(lines.line(3) == "  - x");
+    CHECK(lines.line(4).empty());
+    CHECK(load_checked_yaml("a: 'x'\r\nb: 2\r\n").root["b"].as<int>() == 2);   // CRLF as before
+}
+
 #ifndef _WIN32
 TEST_CASE("read_file stops at its cap on a device without a size") {
     std::string content, error;

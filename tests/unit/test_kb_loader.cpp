@@ -232,3 +232,78 @@ TEST_CASE("loading for diagnosis skips files that hold only scenarios, and nothi
     CHECK(some.kb->references.size() == all.kb->references.size());
     CHECK(some.kb->rules.size() == all.kb->rules.size());
 }
+
+TEST_CASE("lint: KB018 reads mount.cifs's spellings of its errors") {
+    TempKbDir dir;
+    dir.write("a.yaml", test::mini_kb_yaml);
+    dir.write("b.yaml",
+              "problems:\n"
+              "  - id: mount13\n"
+              "    codes: ['mount error(13)', 'mount error(2)']\n"
+              "    causes: [{cause: stale, prior: 0.5}]\n"
+              "    other: 0.5\n"
+              "causes:\n"
+              "  - id: old_password\n"
+              "    title: A credentials file with an old password\n"
+              "    explanation: mount.cifs then fails with mount error 13 (or \"mount error (13)\").\n"
+              "  - id: typo\n"
+              "    title: A wrong share name gives mount error(2)\n"
+              "  - id: versioned\n"
+              "    title: mount error(13) after cifs-utils 6.9, not 2.1\n");
+    auto r = load(dir);
+    REQUIRE(r.kb);
+    std::vector<std::string> messages;
+    for (const auto& d : r.diagnostics.items())
+        if (d.code == codes::kb_cause_code_unlisted) messages.push_back(d.message);
+    std::sort(messages.begin(), messages.end());
+    REQUIRE(messages.size() == 3);   // one per cause: the same problem is named once per cause
+    CHECK(messages[0].find("cause 'old_password' names error 'mount error(13)'") != std::string::npos);
+    CHECK(messages[1].find("cause 'typo' names error 'mount error(2)'") != std::string::npos);
+    CHECK(messages[2].find("cause 'versioned' names error 'mount error(13)'") != std::string::npos);
+}
+
+TEST_CASE("lint: a cause that names an error code its problem does not list (KB018)") {
+    TempKbDir dir;
+    dir.write("a.yaml", test::mini_kb_yaml);
+    dir.write("b.yaml",
+              "problems:\n"
+              "  - id: netpath\n"
+              "    codes: ['53', '0x80070035', ERROR_BAD_NETPATH]\n"
+              "    causes: [{cause: stale, prior: 0.5}]\n"
+              "    other: 0.5\n"
+              "causes:\n"
+              "  - id: ip_block\n"
+              "    title: The NAS blocked the PC's address\n"
+              "    explanation: |\n"
+              "      It then refuses the connection: 0x80070035 (53), or 0x963 after Samba 4.5 or 4.13.\n"
+              "  - id: level\n"
+              "    title: LAN Manager level 5 on build 19045, 3.1.1, SMB1 (not error 5)\n");
+    auto r = load(dir);
+    REQUIRE(r.kb);
+    std::vector<std::string> messages;
+    for (const auto& d : r.diagnostics.items())
+        if (d.code == codes::kb_cause_code_unlisted) messages.push_back(d.message);
+    // ip_block names 53 (as 0x80070035 and 53: one warning for the problem) and 0x963 (bad_password lacks it too)
+    REQUIRE(messages.size() == 2);
+    CHECK(std::count_if(messages.begin(), messages.end(), [](const std::string& m) {
+              return m.find("cause 'ip_block'") != std::string::npos && m.find("problem 'netpath'") != std::string::npos &&
+                     m.find("'0x80070035'") != std::string::npos;
+          }) == 1);
+    CHECK(std::count_if(messages.begin(), messages.end(), [](const std::string& m) {
+              return m.find("problem 'bad_password'") != std::string::npos && m.find("'0x963'") != std::string::npos;
+          }) == 1);
+    // a warning: fine without --strict, an error with it; listing the cause silences it
+    CHECK_FALSE(r.diagnostics.has_errors());
+    CHECK(load_knowledge_base(LoadOptions{{dir.path()}, true}).diagnostics.has_errors());
+    dir.write("b.yaml",
+              "problems:\n"
+              "  - id: netpath\n"
+              "    codes: ['53']\n"
+              "    causes: [{cause: ip_block, prior: 0.5}]\n"
+              "    other: 0.5\n"
+              "causes:\n"
+              "  - id: ip_block\n"
+              "    title: The NAS blocked the PC's address (53)\n");
+    auto fixed = load(dir);
+    CHECK_FALSE(find_code(fixed.diagnostics, codes::kb_cause_code_unlisted));
+}

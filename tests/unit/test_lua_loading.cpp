@@ -87,14 +87,16 @@ TEST_CASE("lua: a rule naming a function its file does not return is KB006 at th
     CHECK(f.run("missing").error.code == codes::rule_skipped);
 }
 
-TEST_CASE("lua: a missing file is KB009") {
+TEST_CASE("lua: a missing file is KB009 at the rule naming it") {
     LuaFixture f;
     f.kb.script_files.push_back(f.path("rules/nowhere.lua"));
     f.rule({"r", "rules/nowhere.lua", "f"});
     f.load();
     const Diagnostic* d = f.diagnostic(codes::kb_lua_compile);
     REQUIRE(d != nullptr);
-    CHECK(d->primary().file == f.path("rules/nowhere.lua"));
+    CHECK(d->primary().file == "rules.yaml");
+    CHECK(d->primary().line == 1);
+    CHECK(d->message.find(f.path("rules/nowhere.lua")) != std::string::npos);
     CHECK(f.run("r").error.code == codes::rule_skipped);
 }
 
@@ -131,4 +133,23 @@ TEST_CASE("lua: run before load, or for a rule without a script, is a RULE005 no
     ScriptOutcome none = f.runtime->run(native, f.facts);
     CHECK_FALSE(none.ok);
     CHECK(none.error.code == codes::rule_skipped);
+}
+
+TEST_CASE("lua: a rule file that cannot be read is KB009 at the first rule naming it (it has no line itself)") {
+    LuaFixture f;
+    f.file("rules/good.lua", "return { g = function(ctx) end }\n");
+    // A folder where the file should be: present in the listing, unreadable as a file.
+    std::filesystem::create_directories(std::filesystem::path(f.dir.path()) / "rules" / "gone.lua");
+    f.rule({"g", "rules/good.lua", "g"});
+    f.rule({"first", "rules/gone.lua", "a"});
+    f.rule({"second", "rules/gone.lua", "b"});
+    f.load();
+    REQUIRE(f.diagnostics.items().size() == 1);
+    const Diagnostic& d = f.diagnostics.items()[0];
+    CHECK(d.code == codes::kb_lua_compile);
+    CHECK(d.primary().file == "rules.yaml");
+    CHECK(d.primary().line == 2);   // the rule "first" (the fixture puts rule n at line n)
+    CHECK(d.message.find("cannot read Lua rule file") != std::string::npos);
+    CHECK(d.message.find("gone.lua") != std::string::npos);
+    CHECK(f.runtime->loaded(*f.find_rule("g").script));
 }

@@ -464,3 +464,68 @@ TEST_CASE("probe: smbclient answers") {
     REQUIRE(d);
     CHECK(d->second == "negotiate");
 }
+
+// Issue 11: replies of real servers the parsers misread.
+
+TEST_CASE("probe: AV pair values lose trailing UTF-16 NULs (MS-NLMP 2.2.2.1; Samba's empty DNS domain)") {
+    // Samba 3.6 / 4.x (QNAP's build too) send an empty MsvAvDnsDomainName as one UTF-16 NUL; AV_PAIR values are
+    // not NUL-terminated, so the NUL is no character of the name.
+    Bytes info = av_pairs({{2, "TS412"}, {1, "TS412"}, {4, std::string(1, '\0')}, {3, std::string("ts412\0\0", 7)},
+                           {5, std::string("a\0b", 3)}});
+    auto c = ntlmssp::parse_challenge(challenge_message(info));
+    REQUIRE_MESSAGE(c, c.error);
+    CHECK(c->dns_domain.empty());
+    CHECK(c->dns_computer == "ts412");
+    CHECK(c->dns_tree == "a\xEF\xBF\xBD" "b");   // a NUL inside a name is still no NUL in a fact
+    CHECK(c->netbios_computer == "TS412");
+
+    ProbeResult r;
+    r.resolved = true;
+    r.addresses = {"192.0.2.7"};
+    r.address = "192.0.2.7";
+    r.smb_port = {true, true, NetError::none, ""};
+    r.session_step = {true, true, false, ""};
+    r.challenge = *c.value;
+    std::string error;
+    FactSink sink;
+    write_probe_facts(r, *parse_server_spec("192.0.2.7", error), 1763834400, sink);
+    FactStore f = sink.close("probe.smb");
+    CHECK(f.find("server.dns_domain") == nullptr);   // unknown, not "\ufffd" and not ""
+    CHECK(f.value("server.dns_name")->as_string() == "ts412");
+}
+
+TEST_CASE("probe: SESSION_SETUP_ANDX strings honour Flags2 SMB_FLAGS2_UNICODE (MS-CIFS 2.2.3.1, MS-SMB 2.2.4.6.2)") {
+    // Windows 10 and Server 2008 R2 answer with the Unicode bit clear: OEM strings, NUL-terminated, right after
+    // the blob (no pad byte), whatever the blob's length.
+    Bytes blob = spnego_wrap(challenge_message(samba_like_target_info()));
+    for (std::size_t odd = 0; odd < 2; ++odd) {
+        Bytes b = blob;
+        if (odd) b.push_back(0);
+        Bytes m = smb1_session_setup_response(b, "Windows 10 Pro 19045", "Windows 10 Pro 6.3", 0xC0000016, false);
+        CHECK((*u16_at(m, 10) & 0x8000) == 0);
+        auto r = smb1::parse_session_setup_response(m);
+        REQUIRE_MESSAGE(r, r.error);
+        CHECK(r->native_os == "Windows 10 Pro 19045");
+        CHECK(r->native_lanman == "Windows 10 Pro 6.3");
+        CHECK(ntlmssp::parse_challenge_in_blob(r->security_blob));
+        every_prefix_fails(m, [](ByteSpan x) { return smb1::parse_session_setup_response(x); });
+    }
+    SUBCASE("OEM bytes above 0x7F: the code page is unknown, so U+FFFD") {
+        auto r = smb1::parse_session_setup_response(
+            smb1_session_setup_response(blob, "Serveur \x82t\xE9", "LM", 0xC0000016, false));
+        REQUIRE(r);
+        CHECK(r->native_os == "Serveur \xEF\xBF\xBDt\xEF\xBF\xBD");
+        CHECK(r->native_lanman == "LM");
+    }
+    SUBCASE("OEM strings without a terminator end at the data's end") {
+        Bytes m = smb1_session_setup_response(blob, "Windows 5.1", "X", 0xC0000016, false);
+        m.pop_back();   // the last NUL
+        const auto byte_count = static_cast<std::uint16_t>(*u16_at(m, 41) - 1);
+        m[41] = static_cast<std::uint8_t>(byte_count & 0xFF);
+        m[42] = static_cast<std::uint8_t>(byte_count >> 8);
+        auto r = smb1::parse_session_setup_response(m);
+        REQUIRE(r);
+        CHECK(r->native_os == "Windows 5.1");
+        CHECK(r->native_lanman == "X");
+    }
+}

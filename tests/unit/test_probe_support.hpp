@@ -199,16 +199,18 @@ inline Bytes smb1_negotiate_response(bool accepted, std::uint8_t security_mode =
     return w.take();
 }
 
-// SMB1 SESSION_SETUP_ANDX response (extended security): 4 words, blob, then NativeOS / NativeLanMan.
+// SMB1 SESSION_SETUP_ANDX response (extended security): 4 words, blob, then NativeOS / NativeLanMan - Unicode
+// after a pad byte when `unicode` (Flags2 SMB_FLAGS2_UNICODE), else OEM bytes right after the blob (MS-SMB
+// 2.2.4.6.2). OEM strings are written byte for byte.
 inline Bytes smb1_session_setup_response(const Bytes& blob, const std::string& os, const std::string& lanman,
-                                         std::uint32_t status = 0xC0000016) {
+                                         std::uint32_t status = 0xC0000016, bool unicode = true) {
     Writer w;
     const std::uint8_t magic[4] = {0xFF, 'S', 'M', 'B'};
     w.bytes(magic);
     w.u8(0x73);
     w.u32(status);
     w.u8(0x98);
-    w.u16(0xC807);
+    w.u16(unicode ? 0xC807 : 0x4807);
     w.zeros(12);
     w.u16(0);
     w.u16(0xFEFF);
@@ -223,11 +225,18 @@ inline Bytes smb1_session_setup_response(const Bytes& blob, const std::string& o
     const std::size_t count_at = w.size();
     w.u16(0);
     w.bytes(blob);
-    if (w.size() % 2) w.u8(0);
-    put_utf16(w, os);
-    w.u16(0);
-    put_utf16(w, lanman);
-    w.u16(0);
+    if (unicode) {
+        if (w.size() % 2) w.u8(0);
+        put_utf16(w, os);
+        w.u16(0);
+        put_utf16(w, lanman);
+        w.u16(0);
+    } else {
+        w.text(os);
+        w.u8(0);
+        w.text(lanman);
+        w.u8(0);
+    }
     w.put_u16_at(count_at, static_cast<std::uint16_t>(w.size() - count_at - 2));
     return w.take();
 }

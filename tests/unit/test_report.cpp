@@ -342,3 +342,17 @@ TEST_CASE("the report's JSON keeps fact values typed; the text keeps their displ
     CHECK(text.find("d.names = [nas01, 10.0.0.5]") != std::string::npos);
     CHECK(text.find("f.absent = (absent) value not set") != std::string::npos);
 }
+
+TEST_CASE("dump_json writes C1 controls as \\u escapes (U+009B is CSI to a terminal) and reads back the same") {
+    const nlohmann::json j{{"host", "pc\xC2\x9B" "31m \xC2\x80 caf\xC3\xA9 \xC2\xA0"}, {"esc", "\x1b[2J"}};
+    for (const std::string& out : {dump_json(j), dump_json_compact(j)}) {
+        CHECK(out.find("\xC2\x9B") == std::string::npos);
+        CHECK(out.find("\xC2\x80") == std::string::npos);
+        CHECK(out.find("\\u009b31m") != std::string::npos);
+        CHECK(out.find("\\u0080") != std::string::npos);
+        CHECK(out.find("caf\xC3\xA9 \xC2\xA0") != std::string::npos);   // other non-ASCII stays as it is
+        CHECK(out.find("\\u001b[2J") != std::string::npos);
+        CHECK(nlohmann::json::parse(out) == j);
+    }
+    CHECK(dump_json_compact(j).find('\n') == std::string::npos);
+}

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -200,6 +201,50 @@ TEST_CASE("snapshot round trip: to_yaml then parse_snapshot gives the same snaps
     CHECK(d.empty());
     check_same(s, *back);
     CHECK(to_yaml(*back, kb) == yaml);
+}
+
+// Found by fuzz_snapshot: a snapshot may carry any 64-bit time, but parse_iso8601 reads four-digit years only, and
+// format_iso8601 overflowed on INT64_MIN (UBSan). Such times are written as @epoch (facts) or seconds (created).
+TEST_CASE("snapshot round trip: times outside years 0000-9999, down to INT64_MIN, read back the same") {
+    KnowledgeBase kb = collect_test_kb();
+    const std::int64_t times[] = {std::numeric_limits<std::int64_t>::min(),
+                                  std::numeric_limits<std::int64_t>::min() + 1,
+                                  -62167219201,   // one second before 0000-01-01T00:00:00Z
+                                  -62167219200,
+                                  -1,
+                                  0,
+                                  253402300799,   // 9999-12-31T23:59:59Z
+                                  253402300800,
+                                  std::numeric_limits<std::int64_t>::max()};
+    for (std::int64_t t : times) {
+        CAPTURE(t);
+        Snapshot s = small_snapshot();
+        s.created = t;
+        s.facts.set("server.password_changed_at", t, "manual");
+        s.facts.set("credman.entries",
+                    std::vector<Record>{{{"target", std::string("x")}, {"last_written", t}}}, "windows.credman");
+        const std::string yaml = to_yaml(s, kb);
+        Diagnostics d;
+        auto back = parse_snapshot_general(yaml, "mem.yaml", kb, d);
+        REQUIRE_MESSAGE(back, yaml);
+        CHECK_MESSAGE(d.empty(), yaml);
+        check_same(s, *back);
+        CHECK(to_yaml(*back, kb) == yaml);
+    }
+    // Inside the range the text stays ISO 8601; outside it names the seconds.
+    Snapshot s = small_snapshot();
+    s.created = 253402300800;
+    s.facts.set("server.password_changed_at", std::int64_t{-62167219201}, "manual");
+    const std::string yaml = to_yaml(s, kb);
+    CHECK(yaml.find("created: \"253402300800\"") != std::string::npos);
+    CHECK(yaml.find("{value: \"@-62167219201\", source: manual}") != std::string::npos);
+    CHECK(yaml.find("last_written: \"2025-11-24T16:00:00Z\"") != std::string::npos);
+    // Floor division for negative times, to the last second of the 64-bit range.
+    CHECK(format_iso8601(-1) == "1969-12-31T23:59:59Z");
+    CHECK(format_iso8601(-86400) == "1969-12-31T00:00:00Z");
+    CHECK(format_iso8601(-86401) == "1969-12-30T23:59:59Z");
+    const std::string earliest = format_iso8601(std::numeric_limits<std::int64_t>::min());
+    CHECK(earliest.substr(earliest.size() - 10) == "T08:29:52Z");   // INT64_MIN mod 86400 = 30592 s
 }
 
 TEST_CASE("read_snapshot: a file written atomically reads back; JSON is accepted") {
@@ -580,4 +625,26 @@ TEST_CASE("JSON fast path: anything but a clean snapshot goes to the general rea
         CHECK(via_parse.items().size() == via_general.items().size());
         if (what != "YAML") CHECK_FALSE(via_general.empty());
     }
+}
+
+// Found by fuzz_snapshot_json: nlohmann reads the number -0 as the integer 0, so the fast path gave a string fact
+// "0" where the general reader (and the file) says "-0". The fast path now leaves such a text to the general reader.
+TEST_CASE("JSON fast path: the number -0 goes to the general reader, which keeps its spelling") {
+    KnowledgeBase kb = collect_test_kb();
+    const std::string minus_zero =
+        R"({"schema": "kbdiag-snapshot/1", "facts": {"host.name": {"value": -0, "source": "x"}, )"
+        R"("windows.build": {"value": 0, "source": "-0\"-0"}}})";
+    CHECK_FALSE(parse_clean_json_snapshot(minus_zero, kb));
+    Diagnostics d;
+    auto s = parse_snapshot(minus_zero, "mem.json", kb, d);
+    REQUIRE(s);
+    CHECK(d.empty());
+    REQUIRE(s->facts.value("host.name"));
+    CHECK(*s->facts.value("host.name") == FactValue(std::string("-0")));
+    // "-0" inside strings, escaped quotes included, is only text: the fast path takes it.
+    const std::string in_strings =
+        R"({"schema": "kbdiag-snapshot/1", "facts": {"host.name": {"value": "-0", "source": "a\"-0"}}})";
+    auto fast = parse_clean_json_snapshot(in_strings, kb);
+    REQUIRE(fast);
+    CHECK(*fast->facts.value("host.name") == FactValue(std::string("-0")));
 }

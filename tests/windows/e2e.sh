@@ -50,16 +50,17 @@ windows() {   # build ubr display edition
 }
 
 # run NAME EXPECTED_TOP [kbdiag collect --fact ...]: collect, infer, and check the top cause.
+# The error is 0x963 unless E2E_ERROR says otherwise.
 run() {
-  local name=$1 top=$2; shift 2
+  local name=$1 top=$2 error=${E2E_ERROR:-0x963}; shift 2
   local d=$work/$name
   rm -rf "$d"; mkdir -p "$d"
   # Windows paths on Wine's Z: drive (the Unix root): on Windows a "/work/..." argument reads as a /option.
   local w="Z:${d//\//\\}"
   wine "$exe" collect -o "$w\\snapshot.yaml" "$@" >"$d/collect.log" 2>&1 </dev/null || bad "$name: collect exited $?"
-  wine "$exe" infer "$w\\snapshot.yaml" --error 0x963 --format json -o "$w\\report.json" >"$d/infer.log" 2>&1 \
+  wine "$exe" infer "$w\\snapshot.yaml" --error "$error" --format json -o "$w\\report.json" >"$d/infer.log" 2>&1 \
     </dev/null || bad "$name: infer exited $?"
-  wine "$exe" infer "$w\\snapshot.yaml" --error 0x963 >"$d/report.txt" 2>&1 </dev/null || bad "$name: infer (text) exited $?"
+  wine "$exe" infer "$w\\snapshot.yaml" --error "$error" >"$d/report.txt" 2>&1 </dev/null || bad "$name: infer (text) exited $?"
   # The snapshot and the report match their schemas (schemas/; Debian's python3-jsonschema, python3-yaml).
   /usr/bin/python3 "$here/tests/schemas/validate_output.py" "$d/snapshot.yaml" "$d/report.json" >&2 ||
     bad "$name: the snapshot or the report does not match its schema in schemas/"
@@ -115,6 +116,20 @@ fact guest_24h2 'windows.build: \{value: 26100'
 fact guest_24h2 'windows.display_version: \{value: "24H2"'
 fact guest_24h2 'smb_client.allow_insecure_guest_auth: \{value: false'
 fact guest_24h2 'smb_client.require_signing: \{value: true'
+
+echo "==> situation 4: Windows 11 23H2 Enterprise whose policy denies all outgoing NTLM, toward a workgroup NAS (1937)"
+windows 22631 4460 23H2 Enterprise
+regdel "$ws" RequireSecuritySignature
+regdel "$ws" AllowInsecureGuestAuth
+regset "$lsa\\MSV1_0" RestrictSendingNTLMTraffic REG_DWORD 2
+E2E_ERROR=1937 run outgoing_ntlm outgoing_ntlm_denied_by_policy --fact target.server=nas01 --fact server.vendor=synology
+fact outgoing_ntlm 'lsa.restrict_sending_ntlm_traffic: \{value: 2'
+fact outgoing_ntlm 'windows.edition: \{value: Enterprise'
+regdel "$lsa\\MSV1_0" RestrictSendingNTLMTraffic
+# Not set is Allow all: the collector says absent, the rule weighs the policy down, and the server is left.
+E2E_ERROR=1937 run outgoing_ntlm_not_set server_refuses_all_ntlm --fact target.server=nas01 \
+  --fact server.vendor=synology
+fact outgoing_ntlm_not_set 'lsa.restrict_sending_ntlm_traffic: \{state: absent'
 
 echo "==> the planted password appears nowhere"
 if grep -rIl --exclude-dir=wine-prefix --exclude=plant_cred.exe -- "$secret" "$work"; then

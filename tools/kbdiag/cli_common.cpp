@@ -17,17 +17,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "engine/core/atomic_file.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/suggest.hpp"
 #include "engine/kb/kb_cache.hpp"
-
-#ifndef KBDIAG_SOURCE_KB
-#define KBDIAG_SOURCE_KB ""
-#endif
 
 namespace fs = std::filesystem;
 
@@ -37,17 +35,19 @@ const char* const exit_codes_help =
     "Exit codes:\n"
     "  0  success\n"
     "  1  internal error (a bug: please report it)\n"
-    "  2  usage error: unknown option, bad --fact syntax, --error needed\n"
+    "  2  usage: unknown command, option or fact; malformed option value\n"
     "  3  knowledge base unusable: load or lint errors, missing --kb folder\n"
-    "  4  input unusable: snapshot missing or malformed (batch: some inputs failed)\n"
-    "  5  the error code matches no problem in the knowledge base\n"
+    "  4  input unusable: snapshot missing, unreadable or malformed (batch: some\n"
+    "     inputs failed)\n"
+    "  5  no match: --error, kb show ID, kb docs --problem or kb test FILTER names\n"
+    "     nothing in the knowledge base\n"
     "  6  scenario tests failed (kb test)\n"
-    "  7  output could not be written\n"
+    "  7  output not written (-o into a missing folder, disk full, stdout closed)\n"
     "\n"
     "Environment: KBDIAG_KNOWLEDGE (shipped knowledge folder), KBDIAG_SNAPSHOT\n"
-    "(default snapshot file), NO_COLOR (no colour), XDG_CACHE_HOME (knowledge cache\n"
-    "in its kbdiag folder), KBDIAG_NO_CACHE=1 (like --no-cache), KBDIAG_CACHE_TRACE=1\n"
-    "(say where the knowledge came from).";
+    "(default snapshot file), NO_COLOR (non-empty: no colour unless --color=always),\n"
+    "XDG_CACHE_HOME (knowledge cache in its kbdiag folder), KBDIAG_NO_CACHE=1 (like\n"
+    "--no-cache), KBDIAG_CACHE_TRACE=1 (say where the knowledge came from).";
 
 namespace {
 
@@ -92,27 +92,43 @@ void print_cache_trace(const KbCacheTrace& t) {
 
 }  // namespace
 
+std::vector<std::string> shipped_kb_candidates() {
+    const fs::path dir = exe_dir();
+    if (dir.empty()) return {};
+    return {(dir / ".." / "share" / "kbdiag" / "knowledge").lexically_normal().string(),   // <prefix>/bin/kbdiag
+            (dir / "knowledge").string()};   // beside the exe: the Windows zip; the build tree's link to the source
+}
+
 std::string find_shipped_kb() {
     if (const char* env = std::getenv("KBDIAG_KNOWLEDGE"); env && *env) return env;
-    const fs::path dir = exe_dir();
-    if (!dir.empty()) {
-        fs::path share = dir / ".." / "share" / "kbdiag" / "knowledge";
-        if (is_dir(share)) return fs::weakly_canonical(share).string();
-        fs::path local = dir / "knowledge";
-        if (is_dir(local)) return local.string();
+    for (const std::string& candidate : shipped_kb_candidates()) {
+        if (!is_dir(candidate)) continue;
+        std::error_code ec;   // the build tree's link resolved, so paths in messages name the source files
+        const fs::path resolved = fs::weakly_canonical(candidate, ec);
+        return ec ? candidate : resolved.string();
     }
-    if (is_dir(KBDIAG_SOURCE_KB)) return KBDIAG_SOURCE_KB;
     return {};
 }
+
+namespace {
+
+std::string shipped_kb_not_found() {
+    const std::vector<std::string> looked = shipped_kb_candidates();
+    const std::string where = looked.empty() ? std::string("nowhere: this program's own location is unknown")
+                                             : fmt::format("looked in {}", fmt::join(looked, ", "));
+    return fmt::format("error[{}]: the shipped knowledge base was not found ({}; KBDIAG_KNOWLEDGE is not set); "
+                       "set KBDIAG_KNOWLEDGE=DIR, or pass --no-builtin-kb --kb DIR",
+                       codes::kb_folder, where);
+}
+
+}  // namespace
 
 std::vector<std::string> kb_folders(const GlobalOptions& g) {
     std::vector<std::string> folders;
     if (!g.no_builtin_kb) {
         std::string shipped = find_shipped_kb();
         if (shipped.empty())
-            throw CliError{exit_kb, fmt::format("error[{}]: the shipped knowledge base was not found (set "
-                                                "KBDIAG_KNOWLEDGE or pass --kb DIR)",
-                                                codes::kb_folder)};
+            throw CliError{exit_kb, shipped_kb_not_found()};
         if (!is_dir(shipped))
             throw CliError{exit_kb, fmt::format("{}: error[{}]: knowledge folder does not exist or is not a folder",
                                                 shipped, codes::kb_folder)};
@@ -169,9 +185,9 @@ FactArg parse_fact_arg(const KnowledgeBase& kb, const std::string& arg) {
     auto [name, text] = split_fact_arg(arg);
     const FactDef* def = kb.fact(name);
     if (!def)
-        throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': '{}' is not in the fact catalog (see "
-                                               "'kbdiag kb facts')",
-                                               codes::cli_bad_fact, arg, name)};
+        throw CliError{exit_usage,
+                       fmt::format("error[{}]: --fact '{}': '{}' is not in the fact catalog{} (see 'kbdiag kb facts')",
+                                   codes::cli_bad_fact, arg, name, suggest::did_you_mean_key(name, kb.facts))};
     ParseResult pr = parse_fact_text(text, def->type, def->values);
     if (!pr.value)
         throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': {} ({} expected)", codes::cli_bad_fact, arg,
@@ -179,26 +195,54 @@ FactArg parse_fact_arg(const KnowledgeBase& kb, const std::string& arg) {
     return FactArg{name, text, *pr.value};
 }
 
-void write_output(const std::string& path, const std::string& content) {
+void check_output_folder(const std::string& path) {
+    const fs::path folder = fs::path(path).parent_path();
+    std::error_code ec;
+    if (!folder.empty() && !fs::is_directory(folder, ec))
+        throw CliError{exit_output, fmt::format("{}: error[SNAP005]: cannot write: folder {} does not exist", path,
+                                                folder.string())};
+}
+
+void write_output(const std::string& path, const std::string& content, Folders folders) {
     if (path.empty() || path == "-") {
         std::cout << content;
         std::cout.flush();
         if (!std::cout) throw CliError{exit_output, "error: could not write to standard output"};
         return;
     }
+    if (folders == Folders::must_exist) check_output_folder(path);
     std::string err = write_file_atomically(path, content);
     if (!err.empty()) throw CliError{exit_output, fmt::format("{}: error[{}]: cannot write: {}", path, "SNAP005", err)};
 }
 
+std::string read_input(const std::string& path) {
+    if (path == "-") {
+        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        if (std::cin.bad()) throw CliError{exit_input, "error[SNAP005]: cannot read standard input"};
+        return text;
+    }
+    std::string text, error;
+    if (!read_file(path, text, error)) throw CliError{exit_input, fmt::format("{}: error[SNAP005]: {}", path, error)};
+    return text;
+}
+
 namespace {
+
+std::string color_mode = "auto";
+
 bool color_for(int fd) {
+    if (color_mode == "always") return true;
+    if (color_mode == "never") return false;
     const char* no_color = std::getenv("NO_COLOR");
-    if (no_color) return false;   // set at all, even empty: no colour
+    if (no_color && *no_color) return false;   // no-color.org: set and not empty; NO_COLOR= changes nothing
     const char* term = std::getenv("TERM");
     if (term && std::string(term) == "dumb") return false;
     return ::isatty(fd) == 1;
 }
+
 }  // namespace
+
+void set_color_mode(const std::string& mode) { color_mode = mode; }
 
 bool stdout_color() { return color_for(STDOUT_FILENO); }
 bool stderr_color() { return color_for(STDERR_FILENO); }

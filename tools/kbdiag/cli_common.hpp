@@ -11,16 +11,19 @@
 
 namespace kbdiag::cli {
 
-// Documented exit codes (--help epilog and README).
+// Documented exit codes: the README's "Exit codes" table is the reference, exit_codes_help its --help copy, and
+// tests/cli/test_exit_codes.sh triggers every row in every command it applies to.
+// When several apply, the first found wins, in this order: the command line (2), the knowledge (3), what was
+// asked for by name (5), the input files (4), the run (6), the output (7).
 enum Exit : int {
     exit_ok = 0,
     exit_internal = 1,         // a bug: an unexpected exception
-    exit_usage = 2,            // unknown option, bad --fact syntax, no --error when one is needed
+    exit_usage = 2,            // the command line is wrong: unknown command/option/fact, malformed value
     exit_kb = 3,               // knowledge base unusable: load or lint errors, missing --kb folder
-    exit_input = 4,            // snapshot missing or malformed
-    exit_unknown_error = 5,    // the error code matches no problem
+    exit_input = 4,            // an input file (snapshot, batch input) missing, unreadable or malformed
+    exit_unknown_error = 5,    // nothing matches what was asked for: --error code, kb show ID, --problem, filter
     exit_scenarios = 6,        // scenario tests failed
-    exit_output = 7,           // output could not be written
+    exit_output = 7,           // output could not be written (including into a folder that does not exist)
 };
 
 extern const char* const exit_codes_help;   // the epilog text
@@ -35,12 +38,18 @@ struct GlobalOptions {
     std::vector<std::string> kb_dirs;    // --kb DIR, in order
     bool no_builtin_kb = false;          // --no-builtin-kb
     bool no_cache = false;               // --no-cache (or KBDIAG_NO_CACHE): never read or write the knowledge cache
+    std::string color = "auto";          // --color: auto, always or never
     std::string program;                 // argv[0]
 };
 
-// The shipped knowledge base: $KBDIAG_KNOWLEDGE, <exe>/../share/kbdiag/knowledge, <exe>/knowledge, or the
-// source tree this binary was built from. Empty when none exists.
+// The shipped knowledge base: $KBDIAG_KNOWLEDGE, else the first of shipped_kb_candidates() that exists (links
+// resolved). Empty when none exists. Never a path baked in at build time: a copied binary finds no source tree.
 std::string find_shipped_kb();
+
+// Where a binary looks for its knowledge, relative to itself: <exe>/../share/kbdiag/knowledge (installed, e.g.
+// /usr/bin -> /usr/share/kbdiag), then <exe>/knowledge (the Windows zip; in the build tree a link that CMake
+// makes to the source folder). Empty when the program's own path is unknown.
+std::vector<std::string> shipped_kb_candidates();
 
 // The folders to load, shipped first (unless --no-builtin-kb), then every --kb in order.
 // Throws CliError(exit_kb) naming a --kb folder that is missing or unreadable.
@@ -68,9 +77,21 @@ struct FactArg {
 FactArg parse_fact_arg(const KnowledgeBase& kb, const std::string& arg);
 
 // Writes `content` to `path` atomically, or to stdout when path is empty or "-". Throws CliError(exit_output).
-void write_output(const std::string& path, const std::string& content);
+// A file named on the command line goes into an existing folder only (a typo in a folder name must not
+// silently create a tree); a default path (the snapshot under ~/.local/state) creates its folders.
+enum class Folders { must_exist, create };
+void write_output(const std::string& path, const std::string& content, Folders folders = Folders::must_exist);
+// Throws CliError(exit_output) when the folder `path` would go into does not exist (checked up front by commands
+// that write late, such as consult's --save after the first answer).
+void check_output_folder(const std::string& path);
 
-// Colour on stdout: only when it is a terminal and NO_COLOR is unset.
+// The contents of an input file, or of standard input when `path` is "-". Throws CliError(exit_input) naming the
+// file when it cannot be read.
+std::string read_input(const std::string& path);
+
+// Colour: --color always / never decide; auto (the default) colours a terminal unless NO_COLOR is set to a
+// non-empty value (https://no-color.org) or TERM is dumb. set_color_mode takes the validated --color value.
+void set_color_mode(const std::string& mode);
 bool stdout_color();
 bool stderr_color();
 

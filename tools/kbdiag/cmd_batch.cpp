@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -26,11 +27,13 @@
 #include "bindings/lua/lua_rule_runtime.hpp"
 #include "engine/core/atomic_file.hpp"
 #include "engine/core/diagnostic_codes.hpp"
+#include "engine/core/input_limits.hpp"
 #include "engine/core/ordered_parallel_map.hpp"
 #include "engine/report/report.hpp"
 #include "engine/session/diagnosis_session.hpp"
 #include "engine/snapshot/snapshot.hpp"
 #include "tools/kbdiag/commands.hpp"
+#include "tools/kbdiag/diagnosis_inputs.hpp"
 
 namespace kbdiag::cli {
 
@@ -80,7 +83,7 @@ public:
         for (;;) {
             if (!pending_.empty()) {   // files of a directory, or a source that could not be opened
                 Input in = std::move(pending_.front());
-                pending_.erase(pending_.begin());
+                pending_.pop_front();
                 if (in.text.empty() && in.io_error.empty()) read_whole_file(in);
                 return in;
             }
@@ -121,27 +124,59 @@ private:
         stream_ = &file_;
     }
 
-    // The next non-blank line, labelled file:line (blank lines count for the numbering, not as inputs).
+    // The next non-blank line, labelled file:line (blank lines count for the numbering, not as inputs). A line
+    // longer than a snapshot may be becomes an error record and ends that source: such an input is not JSON
+    // Lines (a binary file, /dev/zero), and memory stays bounded whatever it is.
     std::optional<Input> next_line() {
         std::string line;
-        while (std::getline(*stream_, line)) {
+        bool too_long = false;
+        while (read_capped_line(*stream_, line, too_long)) {
             ++line_no_;
+            std::string label = fmt::format("{}:{}", name_, line_no_);
+            if (too_long) {
+                stream_->setstate(std::ios::failbit);   // the caller moves on to the next source
+                return Input{std::move(label), {},
+                             fmt::format("line longer than {} bytes (a snapshot is at most 64 MiB); the rest of "
+                                         "{} is skipped", limits::snapshot_bytes, name_)};
+            }
             if (!line.empty() && line.back() == '\r') line.pop_back();
             if (line.find_first_not_of(" \t") == std::string::npos) continue;
-            return Input{fmt::format("{}:{}", name_, line_no_), std::move(line), {}};
+            return Input{std::move(label), std::move(line), {}};
         }
         return std::nullopt;
     }
 
+    // std::getline with a cap: false at the end of the stream (or once it failed). Stops with `too_long` set
+    // when the line reaches the cap.
+    static bool read_capped_line(std::istream& in, std::string& line, bool& too_long) {
+        line.clear();
+        too_long = false;
+        if (!in) return false;
+        std::streambuf* buf = in.rdbuf();
+        for (bool any = false;; any = true) {
+            const int c = buf->sbumpc();
+            if (c == std::char_traits<char>::eof()) {
+                in.setstate(std::ios::eofbit);
+                return any;
+            }
+            if (c == '\n') return true;
+            if (line.size() == limits::snapshot_bytes) {
+                too_long = true;
+                return true;
+            }
+            line.push_back(static_cast<char>(c));
+        }
+    }
+
     static void read_whole_file(Input& in) {
         std::string error;
-        if (!read_file(in.label, in.text, error)) in.io_error = "cannot read: " + error;
+        if (!read_file(in.label, in.text, error, limits::snapshot_bytes)) in.io_error = "cannot read: " + error;
         else if (in.text.empty()) in.io_error = "empty file";
     }
 
     std::vector<std::string> sources_;
     std::size_t next_source_ = 0;
-    std::vector<Input> pending_;
+    std::deque<Input> pending_;
     std::ifstream file_;
     std::istream* stream_ = nullptr;
     std::string name_;
@@ -168,7 +203,7 @@ struct Outcome {
 
 std::string dump_line(const json& j) {
     // Compact, keys sorted (nlohmann's default object), bytes that are not UTF-8 replaced rather than thrown on.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump_json_compact(j);
 }
 
 Outcome error_outcome(const std::string& label, const std::string& code, const std::string& message) {
@@ -411,20 +446,6 @@ private:
     Clock::time_point start_, last_;
 };
 
-// An --error that matches no problem would fail every input: refuse it once, up front (exit 5, like infer).
-void check_error_option(const DiagnosisSession& session, const std::string& error) {
-    if (error.empty()) return;
-    DiagnosisRequest probe;
-    probe.error = error;
-    try {
-        session.problem_for(probe);
-    } catch (const UnknownErrorCode&) {
-        throw CliError{exit_unknown_error, fmt::format("error[{}]: --error '{}' matches no problem in the knowledge "
-                                                       "base (see 'kbdiag kb show')",
-                                                       codes::cli_unknown_error, error)};
-    }
-}
-
 int run_batch(const GlobalOptions& g, const BatchArgs& a) {
     Diagnostics kb_notes;
     BatchContext ctx;
@@ -432,7 +453,7 @@ int run_batch(const GlobalOptions& g, const BatchArgs& a) {
     ctx.session = std::make_unique<DiagnosisSession>(load_kb_or_throw(g, kb_notes, false, KbPart::for_diagnosis),
                                                      [] { return std::make_unique<LuaRuleRuntime>(RuntimeLimits{}); });
     if (ctx.session->load_diagnostics().has_errors()) print_diagnostics(ctx.session->load_diagnostics());
-    check_error_option(*ctx.session, a.error);
+    check_error_known(ctx.session->kb(), a.error);   // would fail every input: refuse it once, up front
 
     // Records go to -o FILE, else to stdout unless only the summary was asked for.
     std::ofstream file;

@@ -1,4 +1,5 @@
 // kbdiag collect: runs the collectors for this platform and writes a snapshot (atomically).
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -14,7 +15,9 @@
 #include "engine/collect/registry.hpp"
 #include "engine/report/report.hpp"
 #include "engine/snapshot/snapshot.hpp"
+#include "engine/collect/builtin.hpp"
 #include "tools/kbdiag/commands.hpp"
+#include "tools/kbdiag/diagnosis_inputs.hpp"
 
 namespace kbdiag::cli {
 
@@ -64,7 +67,24 @@ private:
     bool header_shown_ = false;
 };
 
+// A --target that is not a share is a usage error, before anything runs (the target collector would only
+// report it as a failed collector and the snapshot would lack the server facts).
+void check_target(const std::string& target) {
+    if (target.empty()) return;
+    std::string error;
+    if (!parse_share_target(target, error))
+        throw CliError{exit_usage, fmt::format("--target '{}': {}", target, error)};
+}
+
+// The text of `--import -` (standard input); the collectors themselves never read stdin.
+std::string stdin_import(const std::vector<std::string>& imports) {
+    const auto dashes = std::count(imports.begin(), imports.end(), "-");
+    if (dashes > 1) throw CliError{exit_usage, "--import -: standard input can be imported once"};
+    return dashes ? read_input("-") : std::string();
+}
+
 int run_collect(const GlobalOptions& g, const CollectArgs& a) {
+    check_target(a.target);
     Diagnostics carried;
     auto kb = load_kb_or_throw(g, carried, false, KbPart::for_diagnosis);
 
@@ -79,12 +99,15 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
         FactArg fact = parse_fact_arg(*kb, arg);
         options.manual_facts[fact.name] = fact.text;
     }
+    check_error_known(*kb, a.error);   // else infer would quietly fall back to a triage
     if (!a.error.empty()) options.manual_facts["error.code"] = a.error;   // infer picks the problem from it
     for (const auto& file : a.imports) {
         std::error_code ec;
-        if (!std::filesystem::is_regular_file(file, ec))
+        if (file != "-" && !std::filesystem::is_regular_file(file, ec))
             throw CliError{exit_input, fmt::format("{}: error[SNAP005]: --import: no such snapshot file", file)};
     }
+
+    options.import_stdin = stdin_import(a.imports);
 
     Progress progress(!a.quiet && is_terminal(STDERR_FILENO));
     CollectionResult result =
@@ -108,7 +131,7 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
 
     const std::string path = a.output.empty() ? default_snapshot_path() : a.output;
     const std::string yaml = to_yaml(snap, *kb);
-    write_output(path == "-" ? std::string("-") : path, yaml);
+    write_output(path, yaml, a.output.empty() ? Folders::create : Folders::must_exist);
 
     // Status table, in run order (stderr when the snapshot itself went to stdout). When the progress lines
     // already went to this same terminal, only the summary line follows; a log file still gets the table.
@@ -146,7 +169,7 @@ void setup_collect(CLI::App& app, const GlobalOptions& g, RunFn& run) {
         ->type_name("NAME=VALUE")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    sub->add_option("--import", a.imports, "Merge facts from another snapshot file (repeatable)")
+    sub->add_option("--import", a.imports, "Merge facts from another snapshot file (repeatable; - for stdin)")
         ->type_name("FILE")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

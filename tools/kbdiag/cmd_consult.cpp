@@ -199,10 +199,14 @@ private:
 };
 
 int run_consult(const GlobalOptions& g, const ConsultArgs& a) {
+    if (a.diagnosis.snapshot == "-")
+        throw CliError{exit_usage, "consult reads its answers from standard input, so the snapshot cannot come "
+                                   "from there too: name the snapshot file, or use 'kbdiag infer -'"};
     if (!interactive())
         throw CliError{exit_usage, "consult asks questions and needs a terminal on stdin and stdout; without "
                                    "one, use 'kbdiag infer' and give answers with --fact NAME=VALUE"};
     DiagnosisInputs inputs = load_diagnosis_inputs(g, a.diagnosis);
+    if (!a.save.empty()) check_output_folder(a.save);   // before the questions, not after the first answer
     inputs.request.questions = true;
     return Consultation(inputs, a).run();
 }

@@ -48,7 +48,8 @@ int run_infer(const GlobalOptions& g, const InferArgs& a) {
 void setup_infer(CLI::App& app, const GlobalOptions& g, RunFn& run) {
     static InferArgs a;
     CLI::App* sub = app.add_subcommand("infer", "Rank the causes of an error from a snapshot and print the fix plan");
-    sub->add_option("snapshot", a.diagnosis.snapshot, "Snapshot file (default: the one 'kbdiag collect' wrote)")
+    sub->add_option("snapshot", a.diagnosis.snapshot,
+                    "Snapshot file, or - for stdin (default: the one 'kbdiag collect' wrote)")
         ->type_name("SNAPSHOT");
     sub->add_option("-e,--error", a.diagnosis.error, "The error as the user saw it: 0x00000963, 963h, 2403, "
                                            "NERR_BadPasswordCore, ...")

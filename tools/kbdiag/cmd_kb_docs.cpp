@@ -41,6 +41,10 @@ std::vector<const Problem*> chosen_problems(const KnowledgeBase& kb, const DocsA
 }
 
 void write_pages(const std::string& dir, const std::vector<DocsPage>& pages) {
+    // -o DIR makes DIR (it is the output) but, like -o FILE elsewhere, not the folders above it.
+    std::filesystem::path folder(dir);
+    if (!folder.has_filename()) folder = folder.parent_path();   // "docs/" is the folder docs
+    check_output_folder(folder.string());
     std::string listing;
     for (const auto& page : pages) {
         const std::string path = (std::filesystem::path(dir) / page.file).string();

@@ -242,7 +242,7 @@ int run_show(const GlobalOptions& g, const ShowArgs& a) {
     const auto items = find_items(*kb, a.id);
     if (items.empty()) {
         const auto close = closest_ids(*kb, a.id);
-        throw CliError{exit_usage,
+        throw CliError{exit_unknown_error,   // as kb docs --problem and infer --error: nothing matches
                        fmt::format("no problem, cause, fix, fact, rule, reference, vendor, Windows release or scenario "
                                    "is named '{}'{}",
                                    a.id, close.empty() ? std::string(" (see 'kbdiag kb facts' and the knowledge folder)")

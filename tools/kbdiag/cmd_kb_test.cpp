@@ -31,7 +31,7 @@ int run_test(const GlobalOptions& g, const TestArgs& a) {
     else
         write_output("", render_scenarios_text(result, stdout_color(), 80));
     if (!a.filter.empty() && result.results.empty())
-        throw CliError{exit_usage, fmt::format("no scenario id contains '{}'", a.filter)};
+        throw CliError{exit_unknown_error, fmt::format("no scenario id contains '{}'", a.filter)};
     return result.ok() ? exit_ok : exit_scenarios;
 }
 

@@ -29,6 +29,12 @@ std::string list_problems(const KnowledgeBase& kb) {
 
 namespace {
 
+CliError unknown_error(const KnowledgeBase& kb, const std::string& error) {
+    return CliError{exit_unknown_error, fmt::format("error[{}]: --error '{}' matches no problem in the knowledge "
+                                                    "base. Known problems:\n{}",
+                                                    codes::cli_unknown_error, error, list_problems(kb))};
+}
+
 // The snapshot named, else the default one when it exists; nullopt when there is none to read.
 std::optional<Snapshot> read_snapshot_or_throw(const KnowledgeBase& kb, const DiagnosisArgs& a, std::string& path,
                                                Diagnostics& carried) {
@@ -44,10 +50,12 @@ std::optional<Snapshot> read_snapshot_or_throw(const KnowledgeBase& kb, const Di
         path.clear();
         return std::nullopt;
     }
-    if (!exists)
+    if (!exists && path != "-")
         throw CliError{exit_input, fmt::format("{}: error[{}]: snapshot file not found", path, codes::snap_io)};
     Diagnostics sd;
-    auto snap = read_snapshot(path, kb, sd);
+    const bool from_stdin = path == "-";
+    if (from_stdin) path = "<stdin>";   // the name diagnostics and the report give it
+    auto snap = from_stdin ? parse_snapshot(read_input("-"), path, kb, sd) : read_snapshot(path, kb, sd);
     sd.sort();
     if (!snap) {
         print_diagnostics(sd);
@@ -69,6 +77,12 @@ DiagnosisInputs load_diagnosis_inputs(const GlobalOptions& g, const DiagnosisArg
     if (a.verbose) req.diagnostics.append(kb_notes);
     req.diagnostics.append(in.session->load_diagnostics());
 
+    // What the command line says is checked before any file is read: a typo in --fact or --error is the thing
+    // to fix first (exit 2 or 5), whatever the snapshot.
+    std::vector<FactArg> overrides;
+    for (const auto& arg : a.facts) overrides.push_back(parse_fact_arg(*kb, arg));
+    check_error_known(*kb, a.error);
+
     in.snapshot = read_snapshot_or_throw(*kb, a, in.snapshot_path, req.diagnostics);
     if (in.snapshot) {
         req.facts = in.snapshot->facts;
@@ -84,22 +98,22 @@ DiagnosisInputs load_diagnosis_inputs(const GlobalOptions& g, const DiagnosisArg
     } else {
         req.notes.push_back("No snapshot: only the facts given with --fact were used.");
     }
-    for (const auto& arg : a.facts) {   // --fact overrides the snapshot
-        FactArg fact = parse_fact_arg(*kb, arg);
+    for (auto& fact : overrides)   // --fact overrides the snapshot
         req.facts.set(fact.name, std::move(fact.value), "manual", "--fact");
-    }
     req.error = a.error;
     return in;
+}
+
+void check_error_known(const KnowledgeBase& kb, const std::string& error) {
+    // The same lookup as DiagnosisSession::problem_for's for an --error.
+    if (!error.empty() && !kb.find_problem_by_code(error)) throw unknown_error(kb, error);
 }
 
 Report diagnose_or_throw(const DiagnosisInputs& in) {
     try {
         return in.session->diagnose(in.request);
     } catch (const UnknownErrorCode& e) {
-        throw CliError{exit_unknown_error,
-                       fmt::format("error[{}]: --error '{}' matches no problem in the knowledge base. Known "
-                                   "problems:\n{}",
-                                   codes::cli_unknown_error, e.error, list_problems(in.session->kb()))};
+        throw unknown_error(in.session->kb(), e.error);
     }
 }
 

@@ -12,7 +12,7 @@
 namespace kbdiag::cli {
 
 struct DiagnosisArgs {
-    std::string snapshot;                   // empty: the default snapshot, when it exists
+    std::string snapshot;                   // empty: the default snapshot, when it exists; "-": stdin
     std::string error;
     std::vector<std::string> facts;         // NAME=VALUE
     bool verbose = false;
@@ -25,12 +25,16 @@ struct DiagnosisInputs {
     std::optional<Snapshot> snapshot;       // as read (consult writes answers back into it)
 };
 
-// Loads the knowledge base and the rules, reads the snapshot, applies --fact. Throws CliError with the
-// documented exit code: 3 knowledge base, 4 snapshot, 2 bad --fact, 5 an --error that matches no problem.
+// Loads the knowledge base and the rules, reads the snapshot ("-": standard input), applies --fact. Throws
+// CliError with the documented exit code, checked in this order: 3 knowledge base, 2 bad --fact, 5 an --error
+// that matches no problem, 4 snapshot.
 DiagnosisInputs load_diagnosis_inputs(const GlobalOptions& g, const DiagnosisArgs& a);
 
 // The problems, one line each (for "which error?" messages).
 std::string list_problems(const KnowledgeBase& kb);
+
+// Throws CliError(exit 5, with the list of problems) when `error` is given and matches no problem.
+void check_error_known(const KnowledgeBase& kb, const std::string& error);
 
 // Runs session.diagnose, mapping an unknown --error to CliError(exit 5) with the list of problems.
 Report diagnose_or_throw(const DiagnosisInputs& in);

@@ -1,6 +1,7 @@
 // kbdiag: diagnoses Windows share-access errors from collected facts and a knowledge base.
 // main() parses the command line, runs the chosen subcommand and maps every failure to a documented
 // exit code (see exit_codes_help). Nothing escapes: malformed input never crashes the program.
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <new>
@@ -10,6 +11,7 @@
 #include "engine/core/text.hpp"
 #include "tools/kbdiag/cli_common.hpp"
 #include "tools/kbdiag/commands.hpp"
+#include "tools/kbdiag/typo_hints.hpp"
 
 using namespace kbdiag::cli;
 
@@ -23,11 +25,15 @@ int run_main(int argc, char** argv) {
                  "(e.g. 0x00000963 \"This share name or password is invalid\").\n"
                  "Typical use:  kbdiag collect && kbdiag infer",
                  "kbdiag"};
-    app.set_version_flag("--version", std::string("kbdiag ") + KBDIAG_VERSION);
+    app.set_version_flag("-V,--version", std::string("kbdiag ") + KBDIAG_VERSION);
     app.add_option("--kb", g.kb_dirs,
                    "Extra knowledge folder (repeatable); a later folder overrides an earlier one by id")
         ->type_name("DIR")
         ->take_all();
+    app.add_option("--color", g.color,
+                   "Colour the output: auto (the default; see NO_COLOR below), always or never")
+        ->type_name("WHEN")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
     app.add_flag("--no-builtin-kb", g.no_builtin_kb, "Do not load the shipped knowledge base");
     app.add_flag("--no-cache", g.no_cache,
                  "Load the knowledge from its YAML; neither read nor write the start-up cache (~/.cache/kbdiag)");
@@ -53,11 +59,18 @@ int run_main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);   // prints help/version to stdout, errors to stderr
-        if (rc == 0) return exit_ok;
+        if (e.get_exit_code() == 0) return app.exit(e);   // --help, --version: printed to stdout
+        // A mistyped command or option: name it and what was probably meant, rather than CLI11's
+        // "A subcommand is required" for `kbdiag infr`.
+        const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+        if (auto message = unknown_word_message(app, args))
+            std::cerr << "kbdiag: error: " << kbdiag::text::escape_controls(*message) << '\n';
+        else
+            app.exit(e);   // CLI11's message, to stderr
         std::cerr << "Run 'kbdiag --help' for usage.\n";
         return exit_usage;
     }
+    set_color_mode(g.color);
     if (!run) return exit_usage;
     return run();
 }

@@ -14,6 +14,7 @@ run_demo=1
 
 packages=(cmake ninja-build pkg-config g++ liblua5.4-dev libyaml-cpp-dev libfmt-dev doctest-dev libcli11-dev
           nlohmann-json3-dev samba-common-bin
+          help2man dpkg-dev man-db zsh    # Debian package: kbdiag(1), dpkg-shlibdeps, the man page check; zsh completion test
           samba smbclient libnss-wrapper    # tests/samba/run.sh: the server probe against real Samba
           python3-jsonschema python3-yaml lua-check    # tests/schemas: kb.schemas, kb.luacheck
           chromium cmark-gfm)   # report exports: the HTML in headless Chromium, the Markdown through GitHub's cmark-gfm

@@ -89,7 +89,8 @@ import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 names = z.namelist()
 top = names[0].split('/')[0]
-need = [f"{top}/kbdiag.exe", f"{top}/knowledge/facts/collected.yaml"]
+need = [f"{top}/kbdiag.exe", f"{top}/knowledge/facts/collected.yaml", f"{top}/LICENSE.txt",
+        f"{top}/THIRD-PARTY-NOTICES.txt"]
 missing = [n for n in need if n not in names]
 if missing or any(not n.startswith(top + "/") for n in names):
     sys.exit(f"package {sys.argv[1]}: not one folder with kbdiag.exe and knowledge/ ({missing})")

@@ -123,6 +123,40 @@ void boolean_fact(const RegistryReader& reg, const char* key, const std::string&
     }
 }
 
+// A list of server names (an NTLM exception list): REG_MULTI_SZ, or a REG_SZ separated by ; , or spaces. Not set
+// is an empty list: no exceptions.
+void server_list_fact(const RegistryReader& reg, const char* key, const char* value, const std::string& fact,
+                      FactSink& sink, Tally& t) {
+    RegValue v = reg.get(key, value);
+    if (v.status == RegStatus::absent) {
+        set(sink, t, fact, std::vector<std::string>{}, where(key, value) + " not set: no exceptions");
+        return;
+    }
+    if (v.status != RegStatus::ok) {
+        cannot_read(sink, t, fact, fmt::format("{}: {}", where(key, value), v.error));
+        return;
+    }
+    if (v.type != reg_multi_sz && v.type != reg_sz && v.type != reg_expand_sz) {
+        cannot_read(sink, t, fact, fmt::format("{}: a {} where a list was expected", where(key, value), type_name(v.type)));
+        return;
+    }
+    std::vector<std::string> names;
+    auto add = [&](std::string_view s) {
+        std::size_t pos = 0;
+        while (pos <= s.size()) {
+            std::size_t end = s.find_first_of(";, ", pos);
+            if (end == std::string_view::npos) end = s.size();
+            if (end > pos) names.emplace_back(s.substr(pos, end - pos));
+            pos = end + 1;
+        }
+    };
+    if (v.type == reg_multi_sz)
+        for (const auto& item : v.list) add(item);
+    else
+        add(v.text);
+    set(sink, t, fact, std::move(names), where(key, value));
+}
+
 }  // namespace
 
 // ---- RegValue / RecordedRegistry -------------------------------------------------------------------
@@ -273,6 +307,12 @@ void lsa_facts(const RegistryReader& reg, FactSink& sink, Tally& t) {
     integer_fact(reg, keys::msv1_0, "NtlmMinClientSec", "lsa.ntlm_min_client_sec",
                  "the release's default applies (128-bit encryption required since Windows 7)", sink, t);
     integer_fact(reg, keys::msv1_0, "BlockNtlmv1SSO", "lsa.block_ntlmv1_sso", "the release's default applies", sink, t);
+    // "Network security: Restrict NTLM: Outgoing NTLM traffic to remote servers": 0 allow, 1 audit, 2 deny all.
+    integer_fact(reg, keys::msv1_0, "RestrictSendingNTLMTraffic", "lsa.restrict_sending_ntlm_traffic",
+                 "the policy is not defined, which is Allow all", sink, t);
+    // "Network security: Restrict NTLM: Add remote server exceptions for NTLM authentication": the servers the
+    // restriction above spares, NetBIOS names with '*' wildcards.
+    server_list_fact(reg, keys::msv1_0, "ClientAllowedNTLMServers", "lsa.ntlm_outgoing_exceptions", sink, t);
 }
 
 // ---- windows.smb_client -----------------------------------------------------------------------------
@@ -302,32 +342,7 @@ void smb_client_facts(const RegistryReader& reg, FactSink& sink, Tally& t) {
     const char* exc_key =
         reg.get(keys::workstation_policy, "BlockNTLMServerExceptionList").status == RegStatus::absent
             ? keys::workstation : keys::workstation_policy;
-    RegValue exc = reg.get(exc_key, "BlockNTLMServerExceptionList");
-    const std::string exc_fact = "smb_client.block_ntlm_exceptions";
-    if (exc.status == RegStatus::absent) {
-        set(sink, t, exc_fact, std::vector<std::string>{}, where(exc_key, "BlockNTLMServerExceptionList") + " not set");
-    } else if (exc.status != RegStatus::ok) {
-        cannot_read(sink, t, exc_fact, fmt::format("{}: {}", where(exc_key, "BlockNTLMServerExceptionList"), exc.error));
-    } else if (exc.type == reg_multi_sz || exc.type == reg_sz || exc.type == reg_expand_sz) {
-        std::vector<std::string> names;
-        auto add = [&](std::string_view s) {   // REG_SZ lists may be separated by ; , or spaces
-            std::size_t pos = 0;
-            while (pos <= s.size()) {
-                std::size_t end = s.find_first_of(";, ", pos);
-                if (end == std::string_view::npos) end = s.size();
-                if (end > pos) names.emplace_back(s.substr(pos, end - pos));
-                pos = end + 1;
-            }
-        };
-        if (exc.type == reg_multi_sz)
-            for (const auto& s : exc.list) add(s);
-        else
-            add(exc.text);
-        set(sink, t, exc_fact, std::move(names), where(exc_key, "BlockNTLMServerExceptionList"));
-    } else {
-        cannot_read(sink, t, exc_fact, fmt::format("{}: a {} where a list was expected",
-                                                   where(exc_key, "BlockNTLMServerExceptionList"), type_name(exc.type)));
-    }
+    server_list_fact(reg, exc_key, "BlockNTLMServerExceptionList", "smb_client.block_ntlm_exceptions", sink, t);
 
     boolean_fact(reg, keys::system_policies, "EnableLinkedConnections", "system.enable_linked_connections", false,
                  "elevated and filtered sessions do not share drive mappings (default)", sink, t);

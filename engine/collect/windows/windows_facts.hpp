@@ -89,7 +89,8 @@ void os_facts(const RtlVersion& rtl, const RegistryReader& reg, FactSink& sink, 
 
 // ---- windows.lsa ----------------------------------------------------------------------------------
 // lsa.lm_compatibility_level (absent when not set: Windows then behaves as level 3), lsa.ntlm_min_client_sec,
-// lsa.block_ntlmv1_sso.
+// lsa.block_ntlmv1_sso, lsa.restrict_sending_ntlm_traffic (absent when not set: Allow all),
+// lsa.ntlm_outgoing_exceptions (ClientAllowedNTLMServers; empty when not set).
 void lsa_facts(const RegistryReader& reg, FactSink& sink, Tally& t);
 
 // ---- windows.smb_client ---------------------------------------------------------------------------
