@@ -18,25 +18,49 @@ const char* to_string(FactState s) {
     return "known";
 }
 
+FactStore& FactStore::operator=(const FactStore& other) {
+    if (this != &other) {
+        entries_ = other.entries_;
+        reindex();
+    }
+    return *this;
+}
+
+void FactStore::reindex() {
+    index_.clear();
+    index_.reserve(entries_.size());
+    for (auto& [name, entry] : entries_) index_.emplace(name, &entry);
+}
+
+FactEntry& FactStore::slot(const std::string& name) {
+    if (auto it = index_.find(name); it != index_.end()) return *it->second;
+    auto at = entries_.try_emplace(name).first;
+    index_.emplace(at->first, &at->second);
+    return at->second;
+}
+
 void FactStore::set(const std::string& name, FactValue value, std::string source, std::string note) {
-    entries_[name] = FactEntry{FactState::known, std::move(value), std::move(source), std::move(note)};
+    slot(name) = FactEntry{FactState::known, std::move(value), std::move(source), std::move(note)};
 }
 
 void FactStore::set_absent(const std::string& name, std::string source, std::string note) {
-    entries_[name] = FactEntry{FactState::absent, {}, std::move(source), std::move(note)};
+    slot(name) = FactEntry{FactState::absent, {}, std::move(source), std::move(note)};
 }
 
 void FactStore::set_failed(const std::string& name, std::string source, std::string note) {
-    entries_[name] = FactEntry{FactState::failed, {}, std::move(source), std::move(note)};
+    slot(name) = FactEntry{FactState::failed, {}, std::move(source), std::move(note)};
 }
 
-void FactStore::put(const std::string& name, FactEntry entry) { entries_[name] = std::move(entry); }
+void FactStore::put(const std::string& name, FactEntry entry) { slot(name) = std::move(entry); }
 
-void FactStore::erase(const std::string& name) { entries_.erase(name); }
+void FactStore::erase(const std::string& name) {
+    index_.erase(name);
+    entries_.erase(name);
+}
 
 const FactEntry* FactStore::find(const std::string& name) const {
-    auto it = entries_.find(name);
-    return it == entries_.end() ? nullptr : &it->second;
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : it->second;
 }
 
 const FactValue* FactStore::value(const std::string& name) const {
@@ -45,7 +69,7 @@ const FactValue* FactStore::value(const std::string& name) const {
 }
 
 void FactStore::merge(const FactStore& other) {
-    for (const auto& [name, entry] : other.entries_) entries_[name] = entry;
+    for (const auto& [name, entry] : other.entries_) slot(name) = entry;
 }
 
 }  // namespace kbdiag

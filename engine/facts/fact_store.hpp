@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "engine/facts/fact_value.hpp"
 
@@ -26,6 +28,13 @@ struct FactEntry {
 
 class FactStore {
 public:
+    FactStore() = default;
+    FactStore(const FactStore& other) : entries_(other.entries_) { reindex(); }
+    FactStore& operator=(const FactStore& other);
+    // A moved std::map keeps its nodes where they are, so the moved index still points at the right entries.
+    FactStore(FactStore&&) noexcept = default;
+    FactStore& operator=(FactStore&&) noexcept = default;
+
     void set(const std::string& name, FactValue value, std::string source, std::string note = {});
     void set_absent(const std::string& name, std::string source, std::string note = {});
     void set_failed(const std::string& name, std::string source, std::string note = {});
@@ -43,7 +52,13 @@ public:
     std::size_t size() const { return entries_.size(); }
 
 private:
+    FactEntry& slot(const std::string& name);   // the entry of `name`, made (and indexed) when new
+    void reindex();
+
     std::map<std::string, FactEntry> entries_;   // sorted: deterministic output
+    // Rules look facts up thousands of times per diagnosis: a hash index over the map's own keys and entries
+    // (map nodes never move) makes each lookup one hash instead of a walk of string comparisons.
+    std::unordered_map<std::string_view, FactEntry*> index_;
 };
 
 }  // namespace kbdiag

@@ -38,14 +38,17 @@ public:
         for (const auto& link : problem.causes) causes_.insert(link.cause);
     }
 
-    void rule(const RuleDecl& r) {
-        EvalTrace trace;
-        Truth when = r.when ? evaluate(*r.when, result_.facts, &trace) : Truth::yes;
+    // `when_text`: r.when described (the engine describes each rule once, not per diagnosis).
+    void rule(const RuleDecl& r, const std::string& when_text) {
+        EvalTrace& trace = trace_;   // reused: its vectors keep their capacity from rule to rule
+        trace.used.clear();
+        trace.missing.clear();
+        Truth when = r.when ? evaluate(*r.when, result_.facts, traced(trace)) : Truth::yes;
         if (when == Truth::unknown) {
-            if (detail_ == Detail::full) near_miss(r, trace.missing, r.when->describe());
+            if (detail_ == Detail::full) near_miss(r, trace.missing, when_text);
             return;
         }
-        if (!r.script) return native(r, when, trace);
+        if (!r.script) return native(r, when, trace, when_text);
         if (when == Truth::no) return;
         scripted(r, trace);
     }
@@ -53,7 +56,7 @@ public:
     void applicability(const Cause& c) {
         if (!c.applies_to) return;
         EvalTrace trace;
-        if (evaluate(*c.applies_to, result_.facts, &trace) != Truth::no) return;
+        if (evaluate(*c.applies_to, result_.facts, traced(trace)) != Truth::no) return;
         Finding f;
         f.cause = c.id;
         f.rule = "applies_to:" + c.id;
@@ -77,13 +80,17 @@ private:
     Detail detail_;
     EngineResult result_;
     std::set<std::string> causes_;
+    EvalTrace trace_;
 
-    void native(const RuleDecl& r, Truth when, const EvalTrace& trace) {
+    // Only a full report shows which facts a finding used and which a near miss lacked: ranking skips the trace.
+    EvalTrace* traced(EvalTrace& trace) const { return detail_ == Detail::full ? &trace : nullptr; }
+
+    void native(const RuleDecl& r, Truth when, const EvalTrace& trace, const std::string& when_text) {
         ++result_.rules_run;
         for (const auto& e : r.evidence) {
             if (when == Truth::no && !e.lr_false) continue;
             double lr = when == Truth::yes ? e.lr : *e.lr_false;
-            std::string note = (when == Truth::yes ? "" : "not: ") + r.when->describe();
+            std::string note = (when == Truth::yes ? "" : "not: ") + when_text;
             add(finding(r, e.cause, lr, std::move(note), trace.used));
         }
         if (when == Truth::yes)
@@ -214,6 +221,8 @@ std::vector<std::string> askable_facts(const KnowledgeBase& kb, const FactStore&
 Engine::Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, EngineOptions options)
     : kb_(std::move(kb)), runtime_(runtime), options_(options) {
     for (const auto& [id, problem] : kb_->problems) rules_by_problem_[id] = rules_for(problem);
+    when_texts_.reserve(kb_->rules.size());
+    for (const auto& r : kb_->rules) when_texts_.push_back(r.when ? r.when->describe() : std::string());
 }
 
 // The rules with evidence for the problem's causes, plus every rule deriving a fact they (or the causes'
@@ -253,7 +262,8 @@ std::vector<std::size_t> Engine::rules_for(const Problem& problem) const {
 EngineResult Engine::run(const Problem& problem, const FactStore& facts, Detail detail) const {
     Run run(*kb_, runtime_, options_, problem, facts, detail);
     auto planned = rules_by_problem_.find(problem.id);
-    for (auto i : planned != rules_by_problem_.end() ? planned->second : rules_for(problem)) run.rule(kb_->rules[i]);
+    for (auto i : planned != rules_by_problem_.end() ? planned->second : rules_for(problem))
+        run.rule(kb_->rules[i], when_texts_[i]);
     for (const auto& link : problem.causes)
         if (const Cause* c = kb_->cause(link.cause)) run.applicability(*c);
     return run.finish();

@@ -79,6 +79,7 @@ private:
     std::shared_ptr<const KnowledgeBase> kb_;
     RuleRuntime* runtime_;
     std::map<std::string, std::vector<std::size_t>> rules_by_problem_;   // computed once: the index per problem
+    std::vector<std::string> when_texts_;   // per rule: its condition described once (findings quote it)
     EngineOptions options_;
 };
 

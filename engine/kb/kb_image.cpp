@@ -41,7 +41,7 @@ struct DecodeError : std::runtime_error {
 template <class A> void fields(A& a, SourceLocation& x) { a(x.file, x.line, x.column); }
 template <class A> void fields(A& a, Reference& x) { a(x.id, x.title, x.url, x.where); }
 template <class A> void fields(A& a, FactDef& x) {
-    a(x.id, x.type, x.values, x.fields, x.meaning, x.provided_by, x.question, x.ask_cost_minutes, x.secret_free,
+    a(x.id, x.type, x.values, x.fields, x.meaning, x.context, x.provided_by, x.question, x.ask_cost_minutes, x.secret_free,
       x.platform, x.references, x.where);
 }
 template <class A> void fields(A& a, CauseLink& x) { a(x.cause, x.prior, x.where); }

@@ -72,6 +72,7 @@ public:
         link_scenarios();
         check_references();
         check_unused();
+        check_unread_collected();
         check_cause_codes();
         build_indexes();
     }
@@ -376,6 +377,37 @@ private:
             for (const auto& link : p.causes) in_problems.insert(link.cause);
         for (const auto& [id, c] : kb_.causes)
             if (!in_problems.count(id)) d_.warning(codes::kb_unused, fmt::format("cause '{}' belongs to no problem", id), c.where);
+    }
+
+    // Every fact a rule, a cause's applies_to or a fix step's condition reads.
+    std::set<std::string> facts_read_by_knowledge() const {
+        std::set<std::string> read;
+        for (const auto& r : kb_.rules) {
+            const auto inputs = r.inputs();
+            read.insert(inputs.begin(), inputs.end());
+        }
+        auto add = [&read](const std::optional<Condition>& c) {
+            if (!c) return;
+            for (const auto& name : c->facts()) read.insert(name);
+        };
+        for (const auto& [id, c] : kb_.causes) add(c.applies_to);
+        for (const auto& [id, f] : kb_.fixes)
+            for (const auto& step : f.steps) add(step.when);
+        return read;
+    }
+
+    // Collecting what nothing reads costs time on the technician's machine and widens what kbdiag touches: a
+    // collected fact is read by the knowledge, or its `context:` says who else reads it (the engine, the report,
+    // the technician acting on a fix), or it should be dropped.
+    void check_unread_collected() {
+        const auto read = facts_read_by_knowledge();
+        for (const auto& [id, f] : kb_.facts)
+            if (!f.provided_by.empty() && f.context.empty() && !read.count(id))
+                d_.warning(codes::kb_unread_fact,
+                           fmt::format("fact '{}' is collected ({}) but no rule, applies_to or fix step reads it: read "
+                                       "it in a rule, say in `context:` who uses it, or stop collecting it",
+                                       id, fmt::join(f.provided_by, ", ")),
+                           f.where);
     }
 
     // A cause whose title or explanation names an error code (0x80070035, 1272, STATUS_ACCESS_DENIED, EACCES)

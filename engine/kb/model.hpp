@@ -29,6 +29,9 @@ struct FactDef {
     std::vector<std::string> values;           // enumeration: allowed values
     std::map<std::string, FactType> fields;    // records: field types
     std::string meaning;
+    // Why a collected fact that no rule reads is still collected (the engine or the report reads it, or a
+    // person needs it to act); lint warns (KB020) about a collected fact with no reader and no context.
+    std::string context;
     std::vector<std::string> provided_by;      // collector ids
     std::string question;                      // what to ask a person when no collector can tell
     double ask_cost_minutes = 1.0;             // cost of answering the question

@@ -2,6 +2,8 @@
 // keys sorted; arrays keep the report's order (causes by probability); numbers are rounded.
 #include <map>
 
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -42,7 +44,7 @@ json evidence_json(const Finding& f, const TypedFacts& typed) {
                 {"counted", f.counted},
                 {"definitive", f.definitive},
                 {"group", f.group},
-                {"facts", facts},
+                {"facts", std::move(facts)},
                 {"location", f.where.file_line()}};
 }
 
@@ -59,7 +61,7 @@ json triage_json(const Triage& t) {
                                {"evidence_factor", r4(e.evidence_factor)},
                                {"evidence", e.evidence},
                                {"first_fix", e.first_fix}});
-    return json{{"entries", entries}, {"problems_considered", t.problems_considered}, {"next_steps", t.next_steps}};
+    return json{{"entries", std::move(entries)}, {"problems_considered", t.problems_considered}, {"next_steps", t.next_steps}};
 }
 
 }  // namespace
@@ -99,7 +101,7 @@ json report_to_json(const Report& r) {
                 {"log_odds_vs_other", r4(c.log_odds_vs_other)}};
         json ev = json::array();
         for (const auto& f : c.evidence) ev.push_back(evidence_json(f, typed));
-        jc["evidence"] = ev;
+        jc["evidence"] = std::move(ev);
         json fixes = json::array();
         auto info = r.cause_info.find(c.id);
         if (info != r.cause_info.end()) {
@@ -112,10 +114,10 @@ json report_to_json(const Report& r) {
             jc["applies_to"] = info->second.applies_to;
             jc["location"] = info->second.location;
         }
-        jc["fixes"] = fixes;
-        causes.push_back(jc);
+        jc["fixes"] = std::move(fixes);
+        causes.push_back(std::move(jc));
     }
-    j["causes"] = causes;
+    j["causes"] = std::move(causes);
     j["other_probability"] = r4(r.ranking.other_probability);
     j["expected_cost_minutes"] = r4(r.ranking.expected_cost_minutes);
 
@@ -130,10 +132,10 @@ json report_to_json(const Report& r) {
                             {"p_success", r4(fx.p_success)},
                             {"efficiency", r4(fx.efficiency)},
                             {"causes", fx.causes},
-                            {"steps", steps},
+                            {"steps", std::move(steps)},
                             {"verify", fx.verify}});
     }
-    j["plan"] = plan;
+    j["plan"] = std::move(plan);
 
     json questions = json::array();
     for (const auto& q : r.ranking.questions)
@@ -143,7 +145,7 @@ json report_to_json(const Report& r) {
                                  {"entropy_gain", r4(q.entropy_gain)},
                                  {"causes", q.causes},
                                  {"collector", q.collector}});
-    j["questions"] = questions;
+    j["questions"] = std::move(questions);
 
     json near = json::array();
     for (const auto& nm : r.near_misses)
@@ -153,16 +155,16 @@ json report_to_json(const Report& r) {
                             {"missing_facts", nm.missing_facts},
                             {"condition", nm.condition},
                             {"location", nm.where.file_line()}});
-    j["near_misses"] = near;
+    j["near_misses"] = std::move(near);
 
     json skipped = json::array();
     for (const auto& s : r.skipped)
         skipped.push_back(json{{"rule", s.rule}, {"reason", s.reason}, {"location", s.where.to_string()}});
-    j["skipped"] = skipped;
+    j["skipped"] = std::move(skipped);
 
     json diags = json::array();
     for (const auto& d : r.diagnostics.items()) diags.push_back(diagnostic_to_json(d));
-    j["diagnostics"] = diags;
+    j["diagnostics"] = std::move(diags);
 
     json collectors = json::array();
     for (const auto& c : r.collectors)
@@ -170,13 +172,13 @@ json report_to_json(const Report& r) {
                                   {"status", to_string(c.status)},
                                   {"duration_ms", c.duration_ms},
                                   {"message", c.message}});
-    j["collectors"] = collectors;
+    j["collectors"] = std::move(collectors);
 
     json facts = json::array();
     for (const auto& f : r.facts)
         facts.push_back(json{{"name", f.name}, {"value", f.typed}, {"state", f.state}, {"source", f.source},
                              {"note", f.note}});
-    j["facts"] = facts;
+    j["facts"] = std::move(facts);
     j["article_differs"] = r.cause_article_differs;
     j["is_triage"] = r.is_triage;
     if (r.is_triage) j["triage"] = triage_json(r.triage);

@@ -5,7 +5,9 @@
 // from it: every scalar becomes the same text the YAML reader sees and goes through the same coerce(). Anything
 // else returns nullopt and the caller reads the text the general way, which reports each problem at its
 // file:line:col. So the fast path never has to produce a diagnostic, and cannot produce a different one.
-#include <set>
+#include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,86 +17,157 @@ namespace kbdiag {
 
 namespace {
 
-using Json = nlohmann::json;
+// A JSON value as the fast path needs it, read by nlohmann-json's SAX interface straight into this small tree (no
+// DOM of std::maps, no per-object key sets): a scalar keeps the text the YAML reader would see; objects keep their
+// members in order. Null, floats and binary values make the whole text unclean (the general reader takes it).
+struct Node {
+    enum class Kind { scalar, object, array };
+    Kind kind = Kind::scalar;
+    std::string text;                                   // scalar
+    std::vector<std::pair<std::string, Node>> members;  // object, in input order
+    std::vector<Node> items;                            // array
 
-// The text the YAML reader would see for a JSON scalar; nullopt for null, floats and containers (not taken here:
-// a float's JSON spelling and nlohmann's may differ, e.g. 1e5 and 100000.0).
-std::optional<std::string> scalar_text(const Json& v) {
-    switch (v.type()) {
-        case Json::value_t::string: return v.get<std::string>();
-        case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-        case Json::value_t::number_integer: return std::to_string(v.get<std::int64_t>());
-        case Json::value_t::number_unsigned: return std::to_string(v.get<std::uint64_t>());
-        default: return std::nullopt;
+    const Node* find(std::string_view key) const {
+        for (const auto& [name, value] : members)
+            if (name == key) return &value;
+        return nullptr;
     }
+    bool is_object() const { return kind == Kind::object; }
+    bool is_scalar() const { return kind == Kind::scalar; }
+};
+
+// Builds the Node tree; refuses (returns false, which stops the parse) what the fast path does not take.
+class TreeBuilder {
+public:
+    using Json = nlohmann::json;
+
+    Node root;
+
+    bool null() { return false; }
+    bool boolean(bool v) { return scalar(v ? "true" : "false"); }
+    bool number_integer(Json::number_integer_t v) { return scalar(std::to_string(v)); }
+    bool number_unsigned(Json::number_unsigned_t v) { return scalar(std::to_string(v)); }
+    bool number_float(Json::number_float_t, const Json::string_t&) { return false; }
+    bool string(Json::string_t& v) { return scalar(std::move(v)); }
+    bool binary(Json::binary_t&) { return false; }
+    bool start_object(std::size_t) { return open(Node::Kind::object); }
+    bool key(Json::string_t& k) {
+        open_.back()->members.emplace_back(std::move(k), Node{});
+        return true;
+    }
+    bool end_object() { return close() && unique_keys(*finished_); }
+    bool start_array(std::size_t) { return open(Node::Kind::array); }
+    bool end_array() { return close(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+private:
+    std::vector<Node*> open_;   // the objects and arrays being filled, innermost last
+    Node* finished_ = nullptr;
+    bool started_ = false;
+
+    // Where the next value goes: the root, the last key's slot, or a new array item.
+    Node* slot() {
+        if (open_.empty()) {
+            if (started_) return nullptr;   // a second top-level value
+            started_ = true;
+            return &root;
+        }
+        Node* parent = open_.back();
+        if (parent->kind == Node::Kind::array) return &parent->items.emplace_back();
+        return parent->members.empty() ? nullptr : &parent->members.back().second;
+    }
+    bool scalar(std::string text) {
+        Node* n = slot();
+        if (!n) return false;
+        n->text = std::move(text);
+        return true;
+    }
+    bool open(Node::Kind kind) {
+        Node* n = slot();
+        if (!n) return false;
+        n->kind = kind;
+        open_.push_back(n);
+        return true;
+    }
+    bool close() {
+        if (open_.empty()) return false;
+        finished_ = open_.back();
+        open_.pop_back();
+        return true;
+    }
+    // Duplicate keys are the general reader's to report. Sorting views of the keys keeps a 200-fact object cheap.
+    static bool unique_keys(const Node& object) {
+        std::vector<std::string_view> keys;
+        keys.reserve(object.members.size());
+        for (const auto& member : object.members) keys.push_back(member.first);
+        std::sort(keys.begin(), keys.end());
+        return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
+    }
+};
+
+std::optional<std::string> text_at(const Node& object, const char* key) {
+    const Node* n = object.find(key);
+    if (!n || !n->is_scalar()) return std::nullopt;
+    return n->text;
 }
 
-std::optional<std::string> text_at(const Json& object, const char* key) {
-    auto it = object.find(key);
-    if (it == object.end()) return std::nullopt;
-    return scalar_text(*it);
+bool all_scalars(const Node& object) {
+    return std::all_of(object.members.begin(), object.members.end(),
+                       [](const auto& member) { return member.second.is_scalar(); });
 }
 
 // A loose value as the YAML reader makes it: scalar -> string, list of scalars -> list, list of mappings of
 // scalars -> records. Empty mappings or lists of mixed kinds are the general reader's business.
-std::optional<FactValue> loose_value(const Json& v) {
-    if (auto s = scalar_text(v)) return FactValue(std::move(*s));
-    if (!v.is_array()) return std::nullopt;
-    if (v.empty()) return FactValue(std::vector<std::string>{});
-    if (v.front().is_object()) {
+std::optional<FactValue> loose_value(const Node& v) {
+    if (v.is_scalar()) return FactValue(v.text);
+    if (v.kind != Node::Kind::array) return std::nullopt;
+    if (v.items.empty()) return FactValue(std::vector<std::string>{});
+    if (v.items.front().is_object()) {
         std::vector<Record> records;
-        for (const auto& item : v) {
-            if (!item.is_object()) return std::nullopt;
+        for (const auto& item : v.items) {
+            if (!item.is_object() || item.members.empty() || !all_scalars(item)) return std::nullopt;
             Record r;
-            for (const auto& [field, value] : item.items()) {
-                auto s = scalar_text(value);
-                if (!s) return std::nullopt;
-                r[field] = std::move(*s);
-            }
+            for (const auto& [field, value] : item.members) r[field] = value.text;
             records.push_back(std::move(r));
         }
         return FactValue(std::move(records));
     }
     std::vector<std::string> list;
-    for (const auto& item : v) {
-        auto s = scalar_text(item);
-        if (!s) return std::nullopt;
-        list.push_back(std::move(*s));
+    for (const auto& item : v.items) {
+        if (!item.is_scalar()) return std::nullopt;
+        list.push_back(item.text);
     }
     return FactValue(std::move(list));
 }
 
-bool read_header(const Json& root, Snapshot& s) {
-    if (root.contains("created")) {
-        auto created = text_at(root, "created");
-        if (!created) return false;
-        if (auto t = parse_iso8601(*created))
+bool read_header(const Node& root, Snapshot& s) {
+    if (const Node* created = root.find("created")) {
+        if (!created->is_scalar()) return false;
+        if (auto t = parse_iso8601(created->text))
             s.created = *t;
-        else if (auto i = parse_integer_text(*created))
+        else if (auto i = parse_integer_text(created->text))
             s.created = *i;
         else
             return false;   // the general reader warns
     }
-    if (auto v = text_at(root, "kbdiag_version")) s.kbdiag_version = *v;
-    else if (root.contains("kbdiag_version")) return false;
-    if (auto host = root.find("host"); host != root.end()) {
-        if (!host->is_object()) return false;
-        for (const auto& [key, value] : host->items())
-            if (!scalar_text(value)) return false;
+    if (const Node* version = root.find("kbdiag_version")) {
+        if (!version->is_scalar()) return false;
+        s.kbdiag_version = version->text;
+    }
+    if (const Node* host = root.find("host")) {
+        if (!host->is_object() || !all_scalars(*host)) return false;
         s.host_name = text_at(*host, "name").value_or("");
         s.platform = text_at(*host, "platform").value_or("");
     }
     return true;
 }
 
-bool read_collectors(const Json& root, Snapshot& s) {
-    auto list = root.find("collectors");
-    if (list == root.end()) return true;
-    if (!list->is_array()) return false;
-    for (const auto& item : *list) {
-        if (!item.is_object()) return false;
-        for (const auto& [key, value] : item.items())
-            if (!scalar_text(value)) return false;
+bool read_collectors(const Node& root, Snapshot& s) {
+    const Node* list = root.find("collectors");
+    if (!list) return true;
+    if (list->kind != Node::Kind::array) return false;
+    for (const auto& item : list->items) {
+        if (!item.is_object() || !all_scalars(item)) return false;
         CollectorReport c;
         c.id = text_at(item, "id").value_or("");
         auto status = collector_status_from_string(text_at(item, "status").value_or(""));
@@ -107,11 +180,11 @@ bool read_collectors(const Json& root, Snapshot& s) {
     return true;
 }
 
-bool read_fact(const KnowledgeBase& kb, const std::string& name, const Json& node, FactStore& facts) {
+bool read_fact(const KnowledgeBase& kb, const std::string& name, const Node& node, FactStore& facts) {
     auto def = kb.facts.find(name);
     if (def == kb.facts.end() || !node.is_object()) return false;
-    for (const auto& [key, value] : node.items())
-        if (key != "value" && !scalar_text(value)) return false;
+    for (const auto& [key, value] : node.members)
+        if (key != "value" && !value.is_scalar()) return false;
     FactEntry e;
     const auto state = fact_state_from_string(text_at(node, "state").value_or("known"));
     if (!state) return false;
@@ -119,8 +192,8 @@ bool read_fact(const KnowledgeBase& kb, const std::string& name, const Json& nod
     e.source = text_at(node, "source").value_or("");
     e.note = text_at(node, "note").value_or("");
     if (e.state == FactState::known) {
-        auto value = node.find("value");
-        if (value == node.end()) return false;
+        const Node* value = node.find("value");
+        if (!value) return false;
         auto loose = loose_value(*value);
         if (!loose) return false;
         auto typed = coerce(*loose, def->second.type, def->second.values, def->second.fields);
@@ -131,21 +204,11 @@ bool read_fact(const KnowledgeBase& kb, const std::string& name, const Json& nod
     return true;
 }
 
-// Parses `text` as JSON, refusing duplicate keys in any object (the general reader reports them).
-std::optional<Json> parse_without_duplicate_keys(const std::string& text) {
-    std::vector<std::set<std::string>> keys_per_object;
-    bool duplicate = false;
-    auto watch = [&](int, Json::parse_event_t event, Json& parsed) {
-        if (event == Json::parse_event_t::object_start) keys_per_object.emplace_back();
-        else if (event == Json::parse_event_t::object_end && !keys_per_object.empty()) keys_per_object.pop_back();
-        else if (event == Json::parse_event_t::key && !keys_per_object.empty() &&
-                 !keys_per_object.back().insert(parsed.get<std::string>()).second)
-            duplicate = true;
-        return true;
-    };
-    Json root = Json::parse(text, watch, /*allow_exceptions=*/false);
-    if (root.is_discarded() || duplicate) return std::nullopt;
-    return root;
+// Parses `text` as one JSON value into a Node tree; nullopt when it is not clean JSON for the fast path.
+std::optional<Node> parse_tree(const std::string& text) {
+    TreeBuilder builder;
+    if (!nlohmann::json::sax_parse(text, &builder)) return std::nullopt;
+    return std::move(builder.root);
 }
 
 // Whether a number -0 stands outside the strings: nlohmann reads it as the integer 0, whose text "0" is not the
@@ -172,14 +235,14 @@ bool has_negative_zero(const std::string& text) {
 std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const KnowledgeBase& kb) {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos || text[first] != '{' || has_negative_zero(text)) return std::nullopt;
-    auto root = parse_without_duplicate_keys(text);
+    auto root = parse_tree(text);
     if (!root || !root->is_object()) return std::nullopt;
     if (text_at(*root, "schema") != std::optional<std::string>(snapshot_schema)) return std::nullopt;
     Snapshot s;
     if (!read_header(*root, s) || !read_collectors(*root, s)) return std::nullopt;
-    if (auto facts = root->find("facts"); facts != root->end()) {
+    if (const Node* facts = root->find("facts")) {
         if (!facts->is_object()) return std::nullopt;
-        for (const auto& [name, node] : facts->items())
+        for (const auto& [name, node] : facts->members)
             if (!read_fact(kb, name, node, s.facts)) return std::nullopt;
     }
     return s;

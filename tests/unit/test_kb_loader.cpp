@@ -307,3 +307,33 @@ TEST_CASE("lint: a cause that names an error code its problem does not list (KB0
     auto fixed = load(dir);
     CHECK_FALSE(find_code(fixed.diagnostics, codes::kb_cause_code_unlisted));
 }
+
+TEST_CASE("lint: a collected fact nothing reads and no context explains (KB020)") {
+    TempKbDir dir;
+    dir.write("a.yaml", test::mini_kb_yaml);
+    dir.write("b.yaml",
+              "facts:\n"
+              "  - {id: host.uptime_days, type: integer, provided_by: [host.info]}\n"
+              "  - {id: host.shown, type: string, provided_by: [host.info], context: The report header shows it.}\n"
+              "  - {id: host.read_by_rule, type: boolean, provided_by: [host.info]}\n"
+              "  - {id: host.read_by_fix, type: string, provided_by: [host.info]}\n"
+              "  - {id: host.asked_only, type: string, question: \"Which one?\"}\n"
+              "rules:\n"
+              "  - id: reads_it\n"
+              "    when: {fact: host.read_by_rule, eq: true}\n"
+              "    evidence: [{cause: stale, lr: 2}]\n"
+              "fixes:\n"
+              "  - id: per_host\n"
+              "    title: Per host\n"
+              "    steps: [{text: Do it., when: {fact: host.read_by_fix, eq: x}}]\n");
+    auto r = load(dir);
+    REQUIRE(r.kb);
+    std::vector<std::string> unread;
+    for (const auto& d : r.diagnostics.items())
+        if (d.code == codes::kb_unread_fact) unread.push_back(d.message);
+    REQUIRE(unread.size() == 1);
+    CHECK(unread[0].find("fact 'host.uptime_days' is collected (host.info)") != std::string::npos);
+    CHECK(r.kb->fact("host.shown")->context == "The report header shows it.");
+    CHECK_FALSE(r.diagnostics.has_errors());
+    CHECK(load_knowledge_base(LoadOptions{{dir.path()}, true}).diagnostics.has_errors());   // --strict
+}

@@ -266,13 +266,9 @@ TEST_CASE("probe fake server: hostile servers cannot hang or crash the probe") {
 }
 
 TEST_CASE("probe fake server: a closed port is refused quickly") {
-    std::uint16_t port = 0;
-    {
-        FakeServer s(Mode::close_at_once);
-        port = s.port();
-    }   // closed again: nothing listens there now
+    kbdiag::testing::ClosedPort closed;   // held: no parallel test can take the port
     ProbeOptions o;
-    o.server = ServerSpec{"127.0.0.1", port, true};
+    o.server = ServerSpec{"127.0.0.1", closed.port(), true};
     o.budget = 2000ms;
     ProbeResult r = run_probe(o);
     CHECK_FALSE(r.smb_port.open);

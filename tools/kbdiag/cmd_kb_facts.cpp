@@ -36,6 +36,7 @@ int run_facts(const GlobalOptions& g, const FactsArgs& a) {
                                          {"values", f.values},
                                          {"fields", fields},
                                          {"meaning", f.meaning},
+                                         {"context", f.context},
                                          {"provided_by", f.provided_by},
                                          {"question", f.question},
                                          {"ask_cost_minutes", round_to(f.ask_cost_minutes, 4)},
@@ -52,6 +53,7 @@ int run_facts(const GlobalOptions& g, const FactsArgs& a) {
                     80, "    provided by: ", "                 ");
         if (!f.question.empty()) out += wrap(f.question, 80, "    question:    ", "                 ");
         if (!f.meaning.empty()) out += wrap(f.meaning, 80, "    meaning:     ", "                 ");
+        if (!f.context.empty()) out += wrap(f.context, 80, "    context:     ", "                 ");
     }
     out += fmt::format("{} facts\n", kb->facts.size());
     write_output("", out);
