@@ -372,10 +372,22 @@ private:
         return {};
     }
 
+    // Whether an item of `kind` failed to load: what it referred to is unknown, so "nothing refers to X" may be
+    // its consequence, not a mistake of its own.
+    bool any_failed(const std::string& kind) const {
+        auto it = failed_.lower_bound(kind + ":");
+        return it != failed_.end() && it->rfind(kind + ":", 0) == 0;
+    }
+
+    // KB015 as a warning, or as a note when an item that could have referred to it failed to load.
+    void unused(bool maybe_cascade, const std::string& message, const SourceLocation& where) {
+        if (maybe_cascade) d_.note(codes::kb_unused, message + " (an item that failed to load may refer to it)", where);
+        else d_.warning(codes::kb_unused, message, where);
+    }
+
     void check_unused() {
         for (const auto& [id, f] : kb_.fixes)
-            if (!used_fixes_.count(id))
-                d_.warning(codes::kb_unused, fmt::format("fix '{}' is not linked from any cause", id), f.where);
+            if (!used_fixes_.count(id)) unused(any_failed("cause"), fmt::format("fix '{}' is not linked from any cause", id), f.where);
         std::set<std::string> derived;
         for (const auto& r : kb_.rules) derived.insert(r.derives.begin(), r.derives.end());
         for (const auto& [id, f] : kb_.facts)
@@ -387,7 +399,7 @@ private:
         for (const auto& [id, p] : kb_.problems)
             for (const auto& link : p.causes) in_problems.insert(link.cause);
         for (const auto& [id, c] : kb_.causes)
-            if (!in_problems.count(id)) d_.warning(codes::kb_unused, fmt::format("cause '{}' belongs to no problem", id), c.where);
+            if (!in_problems.count(id)) unused(any_failed("problem"), fmt::format("cause '{}' belongs to no problem", id), c.where);
     }
 
     // A cause whose title or explanation names an error code (0x80070035, 1272, STATUS_ACCESS_DENIED, EACCES)

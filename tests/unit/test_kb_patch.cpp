@@ -210,9 +210,17 @@ TEST_CASE("cascade: a reference to an item that failed to load is a note, not a 
                    {"causes.yaml", "causes:\n  - id: site_quota\n    title: Quota\n    fixes: [site_fix]\n"}});
         CHECK(l.errors().find("KB004") != std::string::npos);
         CHECK(l.result.diagnostics.count(Severity::error) == 1);
+        CHECK(l.result.diagnostics.count(Severity::warning) == 1);   // site_quota belongs to no problem (true)
         const Diagnostic* note = find_code(l.result.diagnostics, codes::kb_dangling_ref);
         REQUIRE(note);
         CHECK(note->severity == Severity::note);
+    }
+    SUBCASE("a cause with a reader error: its fixes are not 'unused' warnings") {
+        Layered l({{"causes.yaml", "causes:\n  - id: site_quota\n    titel: Quota\n    fixes: [site_fix]\n"},  // no title
+                   {"fixes.yaml", "fixes:\n  - id: site_fix\n    title: Site fix\n    steps: [Do it.]\n"},
+                   {"patch.yaml", "patch:\n  - problem: bad_password\n    add: {causes: [{cause: site_quota, prior: 0.05}]}\n"}});
+        CHECK(l.result.diagnostics.count(Severity::error) == 1);   // the missing title; not "no cause", not "unused"
+        CHECK(l.result.diagnostics.count(Severity::warning) == 1); // the unknown key 'titel'
     }
     SUBCASE("a fix file that does not parse") {
         TempDir dir;
