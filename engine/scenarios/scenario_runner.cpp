@@ -234,12 +234,22 @@ ScenarioRun run_scenarios(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* 
         run.results.push_back(std::move(res));
     }
 
+    // A filtered run reports coverage only for what its scenarios could cover: the causes of their problems, and
+    // the rules giving evidence for those causes. The whole knowledge's gaps are a full run's business.
+    std::set<std::string> problems, causes;
+    for (const auto& r : run.results) problems.insert(r.problem);
     for (auto& [key, row] : coverage) {
+        if (!run.coverage_checked && !problems.count(row.problem)) continue;
         row.ok = row.positive >= options.min_positive && row.negative >= options.min_negative;
+        causes.insert(row.cause);
         run.coverage.push_back(row);
     }
-    for (const auto& rule : kb->rules)
-        if (!exercised.count(rule.id)) run.unexercised.push_back({rule.id, rule.where});
+    for (const auto& rule : kb->rules) {
+        if (exercised.count(rule.id)) continue;
+        const bool could = std::any_of(rule.causes.begin(), rule.causes.end(),
+                                       [&](const std::string& c) { return causes.count(c) != 0; });
+        if (run.coverage_checked || could) run.unexercised.push_back({rule.id, rule.where});
+    }
     return run;
 }
 
@@ -276,7 +286,8 @@ std::string render_scenarios_text(const ScenarioRun& run, bool color, int width)
     }
 
     out += "\n" + paint("COVERAGE", "1") + " (each cause: >= 2 scenarios expecting it first, >= 1 not first)\n";
-    if (!run.coverage_checked) out += "  (a filter selected a subset: coverage is shown, not enforced)\n";
+    if (!run.coverage_checked)
+        out += "  (a filter selected a subset: only its problems' causes are shown, and not enforced)\n";
     std::string problem;
     for (const auto& row : run.coverage) {
         if (row.problem != problem) {
@@ -294,7 +305,9 @@ std::string render_scenarios_text(const ScenarioRun& run, bool color, int width)
     }
 
     if (!run.unexercised.empty()) {
-        out += "\n" + paint("RULES NO SCENARIO EXERCISED", "1") + " (warnings)\n";
+        const char* title =
+            run.coverage_checked ? "RULES NO SCENARIO EXERCISED" : "RULES THE SELECTED SCENARIOS DID NOT EXERCISE";
+        out += "\n" + paint(title, "1") + " (warnings)\n";
         for (const auto& u : run.unexercised)
             out += wrap(u.id + (u.where.known() ? " (" + u.where.file_line() + ")" : ""), w,
                         "  warning: ", "    ");
