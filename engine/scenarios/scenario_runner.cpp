@@ -295,29 +295,35 @@ std::string render_scenarios_text(const ScenarioRun& run, bool color, int width)
             out += wrap(problem, w, "  ", "    ");
             out += fmt::format("    {:<44} {:>5} {:>9}\n", "cause", "first", "not first");
         }
-        std::string line = fmt::format("    {:<44} {:>5} {:>9}  {}", row.cause, row.positive, row.negative,
-                                       row.ok ? "ok" : "TOO FEW");
+        // A filtered run does not judge coverage: the counts only, no TOO FEW for what other scenarios cover.
+        const char* verdict = !run.coverage_checked ? "" : row.ok ? "ok" : "TOO FEW";
+        std::string line = fmt::format("    {:<44} {:>5} {:>9}  {}", row.cause, row.positive, row.negative, verdict);
         if (display_width(line) > w) {
             out += wrap(row.cause, w, "    ", "      ");
-            line = fmt::format("    {:<44} {:>5} {:>9}  {}", "", row.positive, row.negative, row.ok ? "ok" : "TOO FEW");
+            line = fmt::format("    {:<44} {:>5} {:>9}  {}", "", row.positive, row.negative, verdict);
         }
-        out += (row.ok ? line : paint(line, "31")) + "\n";
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += (row.ok || !run.coverage_checked ? line : paint(line, "31")) + "\n";
     }
 
-    if (!run.unexercised.empty()) {
-        const char* title =
-            run.coverage_checked ? "RULES NO SCENARIO EXERCISED" : "RULES THE SELECTED SCENARIOS DID NOT EXERCISE";
-        out += "\n" + paint(title, "1") + " (warnings)\n";
+    if (!run.coverage_checked && !run.unexercised.empty()) {   // one line: the list is a full run's business
+        out += "\n" + wrap(fmt::format("{} rule(s) giving evidence for these causes were not exercised by the selected "
+                                       "scenarios (--format json lists them; a full kb test checks them)",
+                                       run.unexercised.size()),
+                           w, "  note: ", "    ");
+    } else if (!run.unexercised.empty()) {
+        out += "\n" + paint("RULES NO SCENARIO EXERCISED", "1") + " (warnings)\n";
         for (const auto& u : run.unexercised)
             out += wrap(u.id + (u.where.known() ? " (" + u.where.file_line() + ")" : ""), w,
                         "  warning: ", "    ");
     }
 
     out += "\n";
-    std::string summary = fmt::format("{} scenarios: {} passed, {} failed; coverage {}; {} rules never exercised",
+    std::string summary = fmt::format("{} scenarios: {} passed, {} failed; coverage {}; {} rules {}",
                                       run.results.size(), run.passed, run.failed,
                                       !run.coverage_checked ? "not checked" : run.coverage_ok() ? "ok" : "FAILS",
-                                      run.unexercised.size());
+                                      run.unexercised.size(),
+                                      run.coverage_checked ? "never exercised" : "of their causes not exercised");
     std::string wrapped = wrap(summary, w, "", "  ");
     if (!wrapped.empty() && wrapped.back() == '\n') wrapped.pop_back();
     out += paint(wrapped, run.ok() ? "32" : "31") + "\n";

@@ -5,6 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 OV="$TMP/overlay_failing"
 mkdir -p "$OV/rules"
+cp -r "$(dirname "$0")/../../knowledge/templates" "$OV/"   # the shipped Markdown and HTML templates
 cat >"$OV/rules.yaml" <<'YAML'
 rules:
   - id: failing_rule
