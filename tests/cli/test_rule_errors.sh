@@ -71,4 +71,13 @@ run 3 "$KBDIAG" "${ARGS[@]}" --strict --format json -o "$TMP/report.json"
 [ -s "$TMP/report.json" ] || fail "--strict did not write the report"
 run 0 "$KBDIAG" "${MINI[@]}" infer --error 0x963 --fact mini.lm_level=1 --strict
 has_not "$TMP/out" "Rule error"
+
+# batch --strict: every record written, then exit 3 when a rule failed on any input; plain batch exits 0.
+mkdir -p "$TMP/in"
+run 0 "$KBDIAG" "${MINI[@]}" collect -q -o "$TMP/in/pc1.yaml" --fact mini.lm_level=1
+run 0 "$KBDIAG" "${MINI[@]}" --kb "$OV" batch --error 0x963 "$TMP/in"
+run 3 "$KBDIAG" "${MINI[@]}" --kb "$OV" batch --strict --error 0x963 "$TMP/in"
+[ "$(wc -l <"$TMP/out")" -eq 1 ] || fail "batch --strict did not write the record"
+has "$TMP/err" "--strict: a rule failed while running on 1 of 1 inputs"
+run 0 "$KBDIAG" "${MINI[@]}" batch --strict --error 0x963 "$TMP/in"
 echo "ok"

@@ -37,7 +37,7 @@ const char* const exit_codes_help =
     "  1  internal error (a bug: please report it)\n"
     "  2  usage: unknown command, option or fact; malformed option value\n"
     "  3  knowledge base unusable: load or lint errors, missing --kb folder;\n"
-    "     infer --strict: a rule failed while running\n"
+    "     infer/batch --strict: a rule failed while running\n"
     "  4  input unusable: snapshot missing, unreadable or malformed (batch: some\n"
     "     inputs failed)\n"
     "  5  no match: --error, kb show ID, kb docs --problem or kb test FILTER names\n"
