@@ -16,7 +16,8 @@ namespace {
 
 // Bump when the encoding changes. The layout fingerprint below also changes when a model struct grows a member
 // (its size changes), so a development build with a new field does not misread an older image.
-constexpr std::uint32_t image_format = 2;   // 2: KnowledgeBase::patches
+// 2: KnowledgeBase::patches, and yaml_sources also lists the shared Lua modules (rules/lib/*.lua) of each folder.
+constexpr std::uint32_t image_format = 2;
 constexpr char image_magic[8] = {'K', 'B', 'D', 'I', 'A', 'G', 'K', 'B'};
 constexpr int max_condition_depth = 256;
 
