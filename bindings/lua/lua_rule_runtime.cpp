@@ -8,6 +8,7 @@
 
 #include "bindings/lua/lua_errors.hpp"
 #include "bindings/lua/lua_state.hpp"
+#include "bindings/lua/module_loader.hpp"
 #include "bindings/lua/rule_call.hpp"
 #include "bindings/lua/rule_context.hpp"
 #include "bindings/lua/script_loader.hpp"
@@ -81,6 +82,7 @@ struct LuaRuleRuntime::Impl {
     const KnowledgeBase* kb = nullptr;
     std::unique_ptr<lua::LuaState> state;
     std::map<std::string, lua::LoadedScript> scripts;   // by resolved path
+    lua::ModuleHost modules;                            // what require reaches (its address is given to Lua)
     std::uint64_t serial = 0;
     std::size_t clean_memory = 0;                       // the heap after the last full collection
     DiagnosisBudget diagnosis;
@@ -111,6 +113,8 @@ void LuaRuleRuntime::load(const KnowledgeBase& kb, Diagnostics& diagnostics) {
         m.state.reset();
         return;
     }
+    m.modules = lua::ModuleHost{kb.folders, {}, {}};
+    lua::preload_modules(*m.state, m.modules, diagnostics);
     std::map<std::string, std::vector<std::string>> wanted;   // file -> functions rules call
     std::map<std::string, SourceLocation> first_use;           // file -> the first rule naming it
     for (const std::string& file : kb.script_files) wanted[file];

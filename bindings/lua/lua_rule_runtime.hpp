@@ -15,7 +15,8 @@ public:
     LuaRuleRuntime(const LuaRuleRuntime&) = delete;
     LuaRuleRuntime& operator=(const LuaRuleRuntime&) = delete;
 
-    // Starts a fresh state and loads every file in kb.script_files (and any other file a rule names).
+    // Starts a fresh state, loads every shared module of the folders' rules/lib (module_loader.hpp), then every
+    // file in kb.script_files (and any other file a rule names).
     // `kb` must outlive the runtime's use: run() reads its catalog and hints.
     void load(const KnowledgeBase& kb, Diagnostics& diagnostics) override;
     bool loaded(const ScriptRef& script) const override;

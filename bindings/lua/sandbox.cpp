@@ -2,12 +2,14 @@
 #include "bindings/lua/sandbox.hpp"
 
 #include "bindings/lua/library_limits.hpp"
+#include "bindings/lua/module_loader.hpp"
 
 namespace kbdiag::lua {
 
 namespace {
 
-// Base functions a script may use. Not: dofile, loadfile, load, collectgarbage, print, require, warn.
+// Base functions a script may use. Not: dofile, loadfile, load, collectgarbage, print, warn; nor the standard
+// require: the environment gets module_loader.hpp's, which loads only the knowledge's rules/lib modules.
 constexpr const char* kBaseAllowed[] = {
     "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
     "rawset", "select", "setmetatable", "tonumber", "tostring", "type", "xpcall", "_VERSION",
@@ -48,6 +50,18 @@ void replace_with_copy(lua_State* L) {
         lua_rawset(L, source + 1);
     }
     lua_remove(L, source);
+}
+
+// rawset(t, k, v) that refuses a module's read-only view: rawset skips __newindex, and a key set on the view would
+// be seen by every rule. Otherwise as the base function. [-3, +1, e]
+int safe_rawset(lua_State* L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    luaL_checkany(L, 3);
+    if (is_module_view(L, 1)) return luaL_error(L, "rawset: a module's table is read-only (every rule shares it)");
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 1;
 }
 
 // [-0, +0, m]
@@ -93,6 +107,8 @@ void open_sandbox(lua_State* L) {
     guard_libraries(L);
     lua_pushcfunction(L, safe_setmetatable);
     lua_setglobal(L, "setmetatable");
+    lua_pushcfunction(L, safe_rawset);
+    lua_setglobal(L, "rawset");
     seed_random(L);
 }
 
@@ -106,6 +122,11 @@ void push_sandbox_env(lua_State* L) {
         lua_getglobal(L, name);
         replace_with_copy(L);
         lua_setfield(L, -2, name);
+    }
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "kbdiag.require") == LUA_TFUNCTION) {   // module_loader.hpp
+        lua_setfield(L, -2, "require");
+    } else {
+        lua_pop(L, 1);
     }
     lua_pushvalue(L, -1);
     lua_setfield(L, -2, LUA_GNAME);

@@ -12,7 +12,8 @@ namespace kbdiag::lua {
 void open_sandbox(lua_State* L);
 
 // Pushes a fresh environment for one script file: the allowed base functions plus fresh shallow copies
-// of the library tables, so a file that assigns string.lower = nil breaks only itself. [-0, +1, m]
+// of the library tables, so a file that assigns string.lower = nil breaks only itself; and require, once
+// install_require (module_loader.hpp) has registered it. [-0, +1, m]
 void push_sandbox_env(lua_State* L);
 
 }  // namespace kbdiag::lua

@@ -64,9 +64,23 @@ void unref(LuaState& state, int ref) {
     if (ref != LUA_NOREF) state.call(unref_entry, &ref);
 }
 
+// The 1-based column of the first require( on `line` of `source`, so a refused require points at the call; 0 when
+// the line has none.
+int require_column(const std::string& source, int line) {
+    std::size_t start = 0;
+    for (int n = 1; n < line && start != std::string::npos; ++n) {
+        start = source.find('\n', start);
+        if (start != std::string::npos) ++start;
+    }
+    if (start == std::string::npos || line <= 0) return 0;
+    const std::size_t end = source.find('\n', start);
+    const std::size_t at = source.substr(start, end == std::string::npos ? end : end - start).find("require");
+    return at == std::string::npos ? 0 : static_cast<int>(at) + 1;
+}
+
 // The KB009 diagnostic for a failed load.
 Diagnostic load_failure(const CallResult& result, const Budget& budget, const LoadRequest& request,
-                        const std::string& path) {
+                        const std::string& path, const std::string& source) {
     std::string text;
     int line = 0;
     switch (classify(result, budget, false)) {
@@ -93,8 +107,9 @@ Diagnostic load_failure(const CallResult& result, const Budget& budget, const Lo
             text = fmt::format("{}: {}", request.compiled ? "failed while loading" : "does not compile", text);
             break;
     }
+    const int column = text.find("require(\"") != std::string::npos ? require_column(source, line) : 0;
     return script_diagnostic(codes::kb_lua_compile, fmt::format("Lua rule file {}", text),
-                             SourceLocation{path, line, 0}, result.frames, {});
+                             SourceLocation{path, line, column}, result.frames, {});
 }
 
 }  // namespace
@@ -125,7 +140,7 @@ LoadedScript load_script(LuaState& state, const std::string& path, const std::ve
     const CallResult result = state.call(load_entry, &request);
     if (classify(result, state.budget(), false) != Failure::none) {   // also a budget blown under pcall
         if (result.ok()) unref(state, request.module_ref);
-        diagnostics.add(load_failure(result, state.budget(), request, path));
+        diagnostics.add(load_failure(result, state.budget(), request, path, text));
         if (classify(result, state.budget(), false) == Failure::memory) state.collect_garbage();
         return script;
     }

@@ -23,6 +23,7 @@ inline constexpr const char* kb_unused = "KB015";            // an item nothing 
 inline constexpr const char* kb_unreachable_fact = "KB016";  // a fact no collector provides and no question asks
 inline constexpr const char* kb_report_template = "KB017";   // a report template (templates/*.lua) missing or failing
 inline constexpr const char* kb_cause_code_unlisted = "KB018";  // a cause names an error code whose problem lacks it
+inline constexpr const char* kb_patch_applied = "KB019";     // a `patch:` entry changed a problem, cause or fix (note)
 inline constexpr const char* kb_unread_fact = "KB020";       // a collected fact nothing reads and no context explains
 
 // Rules at run time

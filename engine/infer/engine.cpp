@@ -108,10 +108,7 @@ private:
         if (!runtime_ || !runtime_->loaded(*r.script)) return skip(r, "its script did not load");
         ScriptOutcome out = runtime_->run(r, result_.facts);
         ++result_.rules_run;
-        if (!out.ok) {
-            if (!out.already_reported) result_.diagnostics.add(out.error);
-            return skip(r, out.error.message);
-        }
+        if (!out.ok) return failed(r, out);
         std::vector<std::string> used = trace.used;
         used.insert(used.end(), out.facts_read.begin(), out.facts_read.end());
         std::sort(used.begin(), used.end());
@@ -158,6 +155,15 @@ private:
         m.condition = std::move(condition);
         m.where = r.where;
         result_.near_misses.push_back(std::move(m));
+    }
+
+    // A rule that could not run is skipped; one that failed while running is a rule error. Either is listed once.
+    void failed(const RuleDecl& r, const ScriptOutcome& out) {
+        if (out.already_reported) return skip(r, out.error.message);   // reported by its first failure
+        result_.diagnostics.add(out.error);
+        if (out.error.severity != Severity::error) return skip(r, out.error.message);
+        const SourceLocation where = out.error.where.empty() ? r.where : out.error.primary();
+        result_.rule_errors.push_back(RuleError{r.id, out.error.code, out.error.message, where});
     }
 
     void skip(const RuleDecl& r, std::string reason) {

@@ -44,11 +44,20 @@ struct SkippedRule {
     SourceLocation where;
 };
 
+// A rule that failed while it ran (a Lua error, a budget, a contract violation): shown in the report's summary.
+struct RuleError {
+    std::string rule;
+    std::string code;                  // e.g. RULE001
+    std::string message;
+    SourceLocation where;              // the script's file:line where it failed (else the rule's YAML)
+};
+
 struct EngineResult {
     FactStore facts;                   // inputs plus derived facts
     std::vector<Finding> findings;
     std::vector<NearMiss> near_misses;
-    std::vector<SkippedRule> skipped;  // errors, budgets, scripts that did not load
+    std::vector<SkippedRule> skipped;  // rules that could not run (their script did not load)
+    std::vector<RuleError> rule_errors;   // rules that failed while running, each once
     Diagnostics diagnostics;           // rule errors with file:line
     std::size_t rules_run = 0;
 };

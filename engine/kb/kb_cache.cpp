@@ -10,6 +10,7 @@
 #include "engine/core/input_limits.hpp"
 #include "engine/kb/kb_image.hpp"
 #include "engine/kb/readers.hpp"
+#include "engine/kb/rule_modules.hpp"
 
 namespace kbdiag {
 
@@ -29,8 +30,10 @@ std::optional<KbSourceFile> source_file(const std::string& path) {
     return KbSourceFile{path, text.size(), hash_bytes(text)};
 }
 
-// Every YAML file of the folders, as a load would list them, hashed. nullopt when a folder cannot be listed or a
-// file cannot be read: the plain load then reports it.
+// Every YAML file of the folders, as a load would list them, then the folder's shared Lua modules (rules/lib/*.lua),
+// hashed: a module is found by name at load time, so adding one (an overlay shadowing a shipped module), removing
+// or editing one makes the image stale. nullopt when a folder cannot be listed or a file cannot be read: the plain
+// load then reports it.
 std::optional<std::vector<KbSourceFile>> yaml_sources(const std::vector<std::string>& folders) {
     std::vector<KbSourceFile> sources;
     for (const auto& folder : folders) {
@@ -43,6 +46,11 @@ std::optional<std::vector<KbSourceFile>> yaml_sources(const std::vector<std::str
             sources.push_back(std::move(*file));
         }
         if (listing.has_errors()) return std::nullopt;
+        for (const auto& path : list_module_files(folder)) {
+            auto file = source_file(path);
+            if (!file) return std::nullopt;
+            sources.push_back(std::move(*file));
+        }
     }
     return sources;
 }
@@ -60,7 +68,7 @@ std::optional<std::vector<KbSourceFile>> script_sources(const KnowledgeBase& kb)
 // Why `image` does not describe this load and these sources; empty when it does.
 std::string stale_reason(const KbImage& image, const LoadOptions& options, const std::vector<KbSourceFile>& yaml) {
     if (image.folders != options.folders || image.scenarios != options.scenarios) return "made for another load";
-    if (image.yaml_sources.size() != yaml.size()) return "YAML files added or removed";
+    if (image.yaml_sources.size() != yaml.size()) return "YAML files or Lua modules added or removed";
     for (std::size_t i = 0; i < yaml.size(); ++i)
         if (image.yaml_sources[i] != yaml[i]) return fmt::format("{} changed", yaml[i].path);
     for (const auto& script : image.script_sources) {

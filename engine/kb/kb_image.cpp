@@ -16,7 +16,8 @@ namespace {
 
 // Bump when the encoding changes. The layout fingerprint below also changes when a model struct grows a member
 // (its size changes), so a development build with a new field does not misread an older image.
-constexpr std::uint32_t image_format = 1;
+// 2: KnowledgeBase::patches, and yaml_sources also lists the shared Lua modules (rules/lib/*.lua) of each folder.
+constexpr std::uint32_t image_format = 2;
 constexpr char image_magic[8] = {'K', 'B', 'D', 'I', 'A', 'G', 'K', 'B'};
 constexpr int max_condition_depth = 256;
 
@@ -25,7 +26,7 @@ constexpr std::uint32_t layout_fingerprint() {
                                  sizeof(Escalation), sizeof(Problem), sizeof(FixLink), sizeof(Cause), sizeof(FixStep),
                                  sizeof(Fix), sizeof(EvidenceSpec), sizeof(ScriptRef), sizeof(RuleDecl),
                                  sizeof(WindowsRelease), sizeof(Vendor), sizeof(ScenarioExpect), sizeof(Scenario),
-                                 sizeof(Operand), sizeof(Condition), sizeof(FactValue), sizeof(KbOverride),
+                                 sizeof(Operand), sizeof(Condition), sizeof(FactValue), sizeof(KbOverride), sizeof(KbPatchRecord),
                                  sizeof(KnowledgeBase), sizeof(Diagnostic), sizeof(KbSourceFile)};
     std::uint32_t h = 2166136261u;   // FNV-1a over the sizes
     for (auto s : sizes) h = (h ^ static_cast<std::uint32_t>(s)) * 16777619u;
@@ -84,9 +85,10 @@ template <class A> void fields(A& a, Condition& x) {
 }
 template <class A> void fields(A& a, FactValue& x) { a(x.v); }
 template <class A> void fields(A& a, KbOverride& x) { a(x.kind, x.id, x.folder, x.where, x.replaced); }
+template <class A> void fields(A& a, KbPatchRecord& x) { a(x.folder, x.kind, x.id, x.change, x.where); }
 template <class A> void fields(A& a, KnowledgeBase& x) {
     a(x.facts, x.problems, x.causes, x.fixes, x.references, x.rules, x.windows_releases, x.vendors, x.scenarios,
-      x.folders, x.script_files, x.overrides, x.rules_by_cause, x.rules_by_fact, x.rules_deriving, x.code_index);
+      x.folders, x.script_files, x.overrides, x.patches, x.rules_by_cause, x.rules_by_fact, x.rules_deriving, x.code_index);
 }
 template <class A> void fields(A& a, Diagnostic& x) { a(x.code, x.severity, x.message, x.where, x.snippet); }
 template <class A> void fields(A& a, KbSourceFile& x) { a(x.path, x.size, x.hash); }

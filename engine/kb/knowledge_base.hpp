@@ -21,6 +21,17 @@ struct KbOverride {
     friend bool operator==(const KbOverride&, const KbOverride&) = default;
 };
 
+// One change a patch made (kb_patch.cpp records them; `kbdiag kb lint` lists them per folder as OVERLAYS).
+struct KbPatchRecord {
+    std::string folder;        // the folder of the patch's file
+    std::string kind;          // "problem", "cause", "fix"
+    std::string id;
+    std::string change;        // e.g. "cause 'site_nas_quota' added (prior 0.05)"
+    SourceLocation where;      // the patch text that made the change
+
+    friend bool operator==(const KbPatchRecord&, const KbPatchRecord&) = default;
+};
+
 class KnowledgeBase {
 public:
     std::map<std::string, FactDef> facts;
@@ -35,6 +46,7 @@ public:
     std::vector<std::string> folders;             // the folders it was loaded from, in order
     std::vector<std::string> script_files;        // resolved Lua files the rules use, sorted, unique
     std::vector<KbOverride> overrides;            // every replaced item (kb lint groups them by folder)
+    std::vector<KbPatchRecord> patches;           // every change patches made, in the order applied
 
     const FactDef* fact(const std::string& id) const;
     const Problem* problem(const std::string& id) const;

@@ -61,7 +61,7 @@ std::vector<std::string> code_like_tokens(const std::string& text) {
 
 class Linker {
 public:
-    Linker(KnowledgeBase& kb, Diagnostics& d) : kb_(kb), d_(d) {}
+    Linker(KnowledgeBase& kb, Diagnostics& d, const std::set<std::string>& failed) : kb_(kb), d_(d), failed_(failed) {}
 
     void run() {
         link_problems();
@@ -80,8 +80,18 @@ public:
 private:
     KnowledgeBase& kb_;
     Diagnostics& d_;
+    const std::set<std::string>& failed_;
     std::set<std::string> cited_refs_;
     std::set<std::string> used_facts_;
+
+    // A reference to a missing item (KB006): an error, unless the item is there but failed to load. Then its own
+    // error is the root cause and this one only a note, so one mistake shows as one error.
+    void dangling(const char* kind, const std::string& id, const std::string& message, const SourceLocation& where) {
+        if (failed_.count(std::string(kind) + ":" + id))
+            d_.note(codes::kb_dangling_ref, fmt::format("{} (it did not load: see the error there)", message), where);
+        else
+            d_.error(codes::kb_dangling_ref, message, where);
+    }
 
     // "no cause 'x'" / "no fix 'x'" (KB006), with the close ids when the name looks like a typo.
     std::string no_cause(const std::string& id) const {
@@ -96,7 +106,9 @@ private:
     const FactDef* need_fact(const std::string& name, const SourceLocation& where, const std::string& context) {
         used_facts_.insert(name);
         const FactDef* f = kb_.fact(name);
-        if (!f)
+        if (!f && failed_.count("fact:" + name))
+            d_.note(codes::kb_unknown_fact, fmt::format("{}: fact '{}' did not load (see the error there)", context, name), where);
+        else if (!f)
             d_.error(codes::kb_unknown_fact,
                      fmt::format("{}: unknown fact '{}' (not in the catalog{})", context, name,
                                  suggest::not_in_catalog_hint(name, kb_.facts)),
@@ -156,7 +168,7 @@ private:
             std::set<std::string> seen;
             for (const auto& link : p.causes) {
                 if (!kb_.cause(link.cause))
-                    d_.error(codes::kb_dangling_ref, fmt::format("problem '{}': {}", id, no_cause(link.cause)), link.where);
+                    dangling("cause", link.cause, fmt::format("problem '{}': {}", id, no_cause(link.cause)), link.where);
                 if (!seen.insert(link.cause).second)
                     d_.error(codes::kb_duplicate_id, fmt::format("problem '{}' lists cause '{}' twice", id, link.cause), link.where);
                 if (link.prior <= 0 || link.prior >= 1)
@@ -209,7 +221,7 @@ private:
             if (c.applies_to && !link_condition(*c.applies_to, context)) c.applies_to.reset();
             for (const auto& link : c.fixes) {
                 if (!kb_.fix(link.fix))
-                    d_.error(codes::kb_dangling_ref, fmt::format("cause '{}': {}", id, no_fix(link.fix)), link.where);
+                    dangling("fix", link.fix, fmt::format("cause '{}': {}", id, no_fix(link.fix)), link.where);
                 used_fixes_.insert(link.fix);
             }
         }
@@ -235,7 +247,7 @@ private:
         for (const auto& name : r.derives) ok = need_fact(name, r.where, context) && ok;
         for (const auto& cause : r.causes)
             if (!kb_.cause(cause)) {
-                d_.error(codes::kb_dangling_ref, fmt::format("{}: {}", context, no_cause(cause)), r.where);
+                dangling("cause", cause, fmt::format("{}: {}", context, no_cause(cause)), r.where);
                 ok = false;
             }
         for (auto& [fact, value] : r.derive) {
@@ -327,15 +339,15 @@ private:
             }
             auto check_cause = [&](const std::string& cause) {
                 if (!cause.empty() && cause != "other" && !kb_.cause(cause))
-                    d_.error(codes::kb_dangling_ref, fmt::format("{}: {}", context, no_cause(cause)), s.where);
+                    dangling("cause", cause, fmt::format("{}: {}", context, no_cause(cause)), s.where);
             };
             check_cause(s.expect.top);
             for (const auto& c : s.expect.not_top) check_cause(c);
             for (const auto& c : s.expect.order) check_cause(c);
             for (const auto& f : s.expect.fixes)
-                if (!kb_.fix(f) && f != "escalate") d_.error(codes::kb_dangling_ref, fmt::format("{}: {}", context, no_fix(f)), s.where);
+                if (!kb_.fix(f) && f != "escalate") dangling("fix", f, fmt::format("{}: {}", context, no_fix(f)), s.where);
             if (!s.expect.first_fix.empty() && !kb_.fix(s.expect.first_fix) && s.expect.first_fix != "escalate")
-                d_.error(codes::kb_dangling_ref, fmt::format("{}: {}", context, no_fix(s.expect.first_fix)), s.where);
+                dangling("fix", s.expect.first_fix, fmt::format("{}: {}", context, no_fix(s.expect.first_fix)), s.where);
         }
     }
 
@@ -361,10 +373,22 @@ private:
         return {};
     }
 
+    // Whether an item of `kind` failed to load: what it referred to is unknown, so "nothing refers to X" may be
+    // its consequence, not a mistake of its own.
+    bool any_failed(const std::string& kind) const {
+        auto it = failed_.lower_bound(kind + ":");
+        return it != failed_.end() && it->rfind(kind + ":", 0) == 0;
+    }
+
+    // KB015 as a warning, or as a note when an item that could have referred to it failed to load.
+    void unused(bool maybe_cascade, const std::string& message, const SourceLocation& where) {
+        if (maybe_cascade) d_.note(codes::kb_unused, message + " (an item that failed to load may refer to it)", where);
+        else d_.warning(codes::kb_unused, message, where);
+    }
+
     void check_unused() {
         for (const auto& [id, f] : kb_.fixes)
-            if (!used_fixes_.count(id))
-                d_.warning(codes::kb_unused, fmt::format("fix '{}' is not linked from any cause", id), f.where);
+            if (!used_fixes_.count(id)) unused(any_failed("cause"), fmt::format("fix '{}' is not linked from any cause", id), f.where);
         std::set<std::string> derived;
         for (const auto& r : kb_.rules) derived.insert(r.derives.begin(), r.derives.end());
         for (const auto& [id, f] : kb_.facts)
@@ -376,7 +400,7 @@ private:
         for (const auto& [id, p] : kb_.problems)
             for (const auto& link : p.causes) in_problems.insert(link.cause);
         for (const auto& [id, c] : kb_.causes)
-            if (!in_problems.count(id)) d_.warning(codes::kb_unused, fmt::format("cause '{}' belongs to no problem", id), c.where);
+            if (!in_problems.count(id)) unused(any_failed("problem"), fmt::format("cause '{}' belongs to no problem", id), c.where);
     }
 
     // Every fact a rule, a cause's applies_to or a fix step's condition reads.
@@ -446,6 +470,8 @@ private:
 
 }  // namespace
 
-void link_knowledge_base(KnowledgeBase& kb, Diagnostics& d) { Linker(kb, d).run(); }
+void link_knowledge_base(KnowledgeBase& kb, Diagnostics& d, const std::set<std::string>& failed) {
+    Linker(kb, d, failed).run();
+}
 
 }  // namespace kbdiag

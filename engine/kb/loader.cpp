@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -10,6 +11,7 @@
 
 #include "engine/core/diagnostic_codes.hpp"
 #include "engine/kb/builder.hpp"
+#include "engine/kb/kb_patch.hpp"
 #include "engine/kb/knowledge_base.hpp"
 #include "engine/kb/readers.hpp"
 
@@ -79,6 +81,8 @@ static void append(KbFolder& to, KbFolder& from) {
     append(to.windows_releases, from.windows_releases);
     append(to.vendors, from.vendors);
     append(to.scenarios, from.scenarios);
+    append(to.patches, from.patches);
+    to.failed.insert(from.failed.begin(), from.failed.end());
 }
 
 // Parsing YAML dominates start-up (yaml-cpp spends ~1,300 instructions a byte), and files are independent:
@@ -132,8 +136,16 @@ LoadResult load_knowledge_base(const LoadOptions& options) {
         }
         folders.push_back(read_folder(folder, options.scenarios, result.diagnostics));
     }
+    // Patches and failed ids outlive the builder, which consumes the folders; patches keep load order.
+    std::vector<KbPatch> patches;
+    std::set<std::string> failed;
+    for (auto& f : folders) {
+        append(patches, f.patches);
+        failed.insert(f.failed.begin(), f.failed.end());
+    }
     auto kb = std::make_shared<KnowledgeBase>(build_knowledge_base(std::move(folders), result.diagnostics));
-    link_knowledge_base(*kb, result.diagnostics);
+    apply_patches(*kb, patches, failed, result.diagnostics);
+    link_knowledge_base(*kb, result.diagnostics, failed);
     if (options.strict) {
         Diagnostics promoted;
         for (auto d : result.diagnostics.items()) {

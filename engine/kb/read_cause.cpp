@@ -5,7 +5,7 @@
 
 namespace kbdiag {
 
-static std::vector<FixLink> read_fix_links(NodeReader& r) {
+std::vector<FixLink> read_fix_links(NodeReader& r) {
     std::vector<FixLink> links;
     YAML::Node list = r.child("fixes");
     if (!list || list.IsNull()) return links;

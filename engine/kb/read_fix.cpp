@@ -5,7 +5,17 @@
 
 namespace kbdiag {
 
-static std::optional<FixStep> read_step(const YAML::Node& item, NodeReader& r) {
+// `- Open Settings: Network` is YAML for a one-entry mapping, not the text the author meant: a single key that is
+// no step key, with a plain scalar value.
+static bool reads_as_text_with_colon(const YAML::Node& item) {
+    if (item.size() != 1) return false;
+    const auto& kv = *item.begin();
+    if (!kv.first.IsScalar() || !kv.second.IsScalar()) return false;
+    const std::string& key = kv.first.Scalar();
+    return key != "text" && key != "when" && key != "when_text";
+}
+
+std::optional<FixStep> read_step(const YAML::Node& item, NodeReader& r) {
     FixStep s;
     s.where = location_of(item, r.file());
     if (item.IsScalar()) {   // shorthand: a step that always applies
@@ -13,6 +23,13 @@ static std::optional<FixStep> read_step(const YAML::Node& item, NodeReader& r) {
         return s;
     }
     if (!expect_map(item, r.file(), r.diagnostics(), r.what() + ": a step")) return std::nullopt;
+    if (reads_as_text_with_colon(item)) {
+        r.error(codes::kb_wrong_type,
+                fmt::format("{}: this step reads as a mapping '{}' -> '{}', not as text: quote the text: it contains ': '",
+                            r.what(), item.begin()->first.Scalar(), item.begin()->second.Scalar()),
+                s.where);
+        return std::nullopt;
+    }
     NodeReader sr(item, r.file(), r.diagnostics(), r.what() + " step");
     sr.check_keys({"text", "when", "when_text"});
     auto text = sr.string("text", true);

@@ -5,7 +5,7 @@
 
 namespace kbdiag {
 
-static std::vector<CauseLink> read_cause_links(NodeReader& r) {
+std::vector<CauseLink> read_cause_links(NodeReader& r) {
     std::vector<CauseLink> links;
     YAML::Node list = r.child("causes");
     if (!list || !expect_sequence(list, r.file(), r.diagnostics(), r.what() + ": 'causes'")) {

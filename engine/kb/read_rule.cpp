@@ -4,6 +4,7 @@
 
 #include "engine/core/diagnostic_codes.hpp"
 #include "engine/kb/readers.hpp"
+#include "engine/kb/rule_modules.hpp"
 
 namespace kbdiag {
 
@@ -33,18 +34,6 @@ static std::vector<EvidenceSpec> read_evidence(NodeReader& r) {
         else r.fail();
     }
     return out;
-}
-
-// Whether `path`, with every symlink resolved, lies inside `folder` (also resolved): a rule may only load code
-// from its own knowledge folder, never ../../etc/shadow or a link out of it.
-static bool inside_folder(const std::string& folder, const std::string& path) {
-    std::error_code ec;
-    const auto root = std::filesystem::weakly_canonical(folder, ec);
-    if (ec) return false;
-    const auto target = std::filesystem::weakly_canonical(path, ec);
-    if (ec) return false;
-    const auto relative = target.lexically_relative(root);
-    return !relative.empty() && *relative.begin() != ".." && !relative.is_absolute();
 }
 
 static std::optional<ScriptRef> read_script(NodeReader& r, const std::string& folder) {

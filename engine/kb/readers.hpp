@@ -2,6 +2,7 @@
 // Reader stage: YAML -> plain structs with locations. One small reader per item kind; no cross-item checks
 // here (the linker does those).
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,16 @@
 #include "engine/kb/node_reader.hpp"
 
 namespace kbdiag {
+
+// One entry of a file's top-level `patch:` list: operations on an existing problem, cause or fix by id (see
+// kb_patch.hpp). Kept as YAML until the folders are merged: only then is the target known.
+struct KbPatch {
+    std::string kind;          // "problem" | "cause" | "fix"
+    std::string id;
+    std::string folder;        // the folder of the file (lint groups patches by it)
+    std::string file;
+    YAML::Node node;           // the whole entry, a mapping
+};
 
 // Everything one KB folder holds, in file order.
 struct KbFolder {
@@ -25,6 +36,8 @@ struct KbFolder {
     std::vector<WindowsRelease> windows_releases;
     std::vector<Vendor> vendors;
     std::vector<Scenario> scenarios;
+    std::vector<KbPatch> patches;          // in file order, then position
+    std::set<std::string> failed;          // "kind:id" of items whose reader reported an error (not loaded)
 };
 
 // The YAML files (.yaml, .yml) under `folder`, recursively, sorted: the files a load reads, in its order.
@@ -46,6 +59,11 @@ std::optional<RuleDecl> read_rule(NodeReader& r, const std::string& folder);
 std::optional<WindowsRelease> read_windows_release(NodeReader& r);
 std::optional<Vendor> read_vendor(NodeReader& r);
 std::optional<Scenario> read_scenario(NodeReader& r);
+
+// List readers shared with patches (kb_patch.cpp): `causes` of a problem, `fixes` of a cause, one fix step.
+std::vector<CauseLink> read_cause_links(NodeReader& r);
+std::vector<FixLink> read_fix_links(NodeReader& r);
+std::optional<FixStep> read_step(const YAML::Node& item, NodeReader& r);
 
 // Reads the optional `platform` key (any | windows | linux); a bad value is KB011.
 Platform read_platform(NodeReader& r);

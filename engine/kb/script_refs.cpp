@@ -6,6 +6,7 @@
 #include "engine/core/input_limits.hpp"
 #include "engine/core/diagnostic_codes.hpp"
 #include "engine/core/suggest.hpp"
+#include "engine/kb/rule_modules.hpp"
 
 namespace kbdiag {
 
@@ -75,7 +76,10 @@ void check_script_text(const KnowledgeBase& kb, const std::string& file, const s
 }
 
 void check_script_references(const KnowledgeBase& kb, Diagnostics& d) {
-    for (const auto& file : kb.script_files) {
+    std::vector<std::string> files = kb.script_files;
+    for (const auto& folder : kb.folders)   // the shared modules (rules/lib) may name facts and causes too
+        for (auto& module : list_module_files(folder)) files.push_back(std::move(module));
+    for (const auto& file : files) {
         std::string text, error;
         if (!read_file(file, text, error, limits::knowledge_file_bytes)) continue;   // the Lua loader reports unreadable files (KB009)
         check_script_text(kb, file, text, d);

@@ -162,6 +162,12 @@ json report_to_json(const Report& r) {
         skipped.push_back(json{{"rule", s.rule}, {"reason", s.reason}, {"location", s.where.to_string()}});
     j["skipped"] = std::move(skipped);
 
+    json rule_errors = json::array();   // rules that failed while running: a summary item, not buried in diagnostics
+    for (const auto& e : r.rule_errors)
+        rule_errors.push_back(
+            json{{"rule", e.rule}, {"code", e.code}, {"location", e.where.file_line()}, {"message", e.message}});
+    j["rule_errors"] = rule_errors;
+
     json diags = json::array();
     for (const auto& d : r.diagnostics.items()) diags.push_back(diagnostic_to_json(d));
     j["diagnostics"] = std::move(diags);

@@ -219,6 +219,7 @@ Report build_report(const ReportInput& in) {
         const EngineResult& res = *in.result;
         r.near_misses = res.near_misses;
         r.skipped = res.skipped;
+        r.rule_errors = res.rule_errors;
         r.rules_run = res.rules_run;
         r.diagnostics.append(res.diagnostics);
 

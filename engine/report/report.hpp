@@ -128,6 +128,7 @@ struct Report {
     Ranking ranking;
     std::vector<NearMiss> near_misses;
     std::vector<SkippedRule> skipped;
+    std::vector<RuleError> rule_errors;        // rules that failed while running: shown in the summary
     std::vector<CollectorReport> collectors;
     Diagnostics diagnostics;
     std::size_t rules_run = 0;

@@ -125,6 +125,8 @@ private:
     int left_;
 };
 
+std::string rule_errors_block(const Ctx& c, const Report& r);
+
 // ---- header -----------------------------------------------------------------------------------------------
 
 std::string header(const Ctx& c, const Report& r) {
@@ -136,6 +138,22 @@ std::string header(const Ctx& c, const Report& r) {
     out += clip(c.para(error_line, "Error:    ", "          "), 2, c.w);
     out += clip(c.para(r.host_name.empty() ? std::string("(unknown)") : r.host_name, "Host:     ", "          "), 1,
                 c.w);
+    return out + rule_errors_block(c, r);
+}
+
+// Rules that failed while running, right under the header: the ranking was made without them, which a reader must
+// know before trusting it. At most three, each on at most three lines; the rest are in SKIPPED AND DIAGNOSTICS.
+std::string rule_errors_block(const Ctx& c, const Report& r) {
+    std::string out;
+    const std::size_t shown = std::min<std::size_t>(r.rule_errors.size(), 3);
+    for (std::size_t i = 0; i < shown; ++i) {
+        const RuleError& e = r.rule_errors[i];
+        const std::string text = fmt::format("{}: {} [{}]", e.where.file_line(), e.message, e.code);
+        out += c.st.bad(clip(c.para(text, "Rule error: ", "            "), 3, c.w));
+    }
+    if (r.rule_errors.size() > shown)
+        out += c.st.bad(c.para(fmt::format("and {} more (see SKIPPED AND DIAGNOSTICS)", r.rule_errors.size() - shown),
+                               "            ", "            "));
     return out;
 }
 

@@ -2,36 +2,9 @@
 -- for (vers=) is one the server accepts. Sources: mount.cifs(8) [L1], kernel fs_context.c [L6].
 local M = {}
 
-local function trim(s)
-  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
-end
-
--- "//NAS01/share", "\\nas01\share", "nas01.lan" -> "nas01", "nas01", "nas01.lan" (lower case)
-local function host_of(s)
-  if type(s) ~= "string" then return nil end
-  s = trim(string.lower(s)):gsub("^[\\/]+", "")
-  s = s:match("^([^\\/]+)") or s
-  if s == "" then return nil end
-  return s
-end
-
-local function short_name(h)
-  if h:match("^%d+%.%d+%.%d+%.%d+$") then return h end
-  return h:match("^([^%.]+)") or h
-end
-
--- Does the fstab entry's server name the server the user tried (by name, FQDN, short name or alias)?
-local function same_server(entry_server, server, aliases)
-  local e = host_of(entry_server)
-  if e == nil then return false end
-  local candidates = { server }
-  for _, a in ipairs(aliases or {}) do candidates[#candidates + 1] = a end
-  for _, c in ipairs(candidates) do
-    local h = host_of(c)
-    if h ~= nil and (h == e or short_name(h) == short_name(e)) then return true end
-  end
-  return false
-end
+local hostnames = require("hostnames")
+local trim = hostnames.trim
+local same_server = hostnames.same_server
 
 -- Splits "a,b=c,,d" into {"a", "b=c,d"} (",," is a literal comma, as mount(8) writes it).
 local function split_options(text)

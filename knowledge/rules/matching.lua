@@ -2,51 +2,9 @@
 -- server the user tried: case-insensitive, by every name and address (target.server + target.aliases).
 local M = {}
 
-local function trim(s)
-  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
-end
-
--- "\\NAS01\share", "nas01", "NAS01.lan" -> "nas01", "nas01", "nas01.lan"
-local function host_of(s)
-  if type(s) ~= "string" then return nil end
-  s = trim(string.lower(s))
-  s = s:gsub("^[\\/]+", "")
-  s = s:match("^([^\\/]+)") or s
-  if s == "" then return nil end
-  return s
-end
-
-local function is_address(h)
-  return h:match("^%d+%.%d+%.%d+%.%d+$") ~= nil or h:find(":", 1, true) ~= nil or h:sub(1, 1) == "["
-end
-
-local function short_name(h)
-  if is_address(h) then return h end
-  return h:match("^([^%.]+)") or h
-end
-
--- The set of names the server goes by: exact hosts, plus short names of DNS names.
-local function server_names(server, aliases)
-  local names = { exact = {}, short = {} }
-  local function add(s)
-    local h = host_of(s)
-    if h == nil then return end
-    names.exact[h] = true
-    if not is_address(h) then names.short[short_name(h)] = true end
-  end
-  add(server)
-  if type(aliases) == "table" then
-    for _, a in ipairs(aliases) do add(a) end
-  end
-  return names
-end
-
-local function matches(names, host)
-  if host == nil then return false end
-  if names.exact[host] then return true end
-  if not is_address(host) and names.short[short_name(host)] then return true end
-  return false
-end
+local hostnames = require("hostnames")
+local trim, host_of, short_name = hostnames.trim, hostnames.host_of, hostnames.short_name
+local server_names, matches = hostnames.server_names, hostnames.matches
 
 -- The host an SMB-usable credential is for, or nil. "Domain:target=nas01" -> "nas01";
 -- a bare "nas01" (CredEnumerate without the ALL flag) -> "nas01". Generic credentials, Remote

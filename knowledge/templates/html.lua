@@ -141,6 +141,19 @@ local function header_section(out, report)
   out[#out + 1] = "</header>"
 end
 
+-- Rules that failed while running, before the summary: the ranking below was made without them.
+local function rule_errors_section(out, report)
+  local errors = list(report.rule_errors)
+  if #errors == 0 then return end
+  local items = {}
+  for i, e in ipairs(errors) do
+    items[i] = string.format("<li><strong>%s</strong> %s <span class=\"where\">rule %s, %s</span></li>", text(e.code),
+                             text(e.message), text(e.rule), text(e.location))
+  end
+  out[#out + 1] = '<section class="summary rule-errors">\n<h2>Rule errors</h2>\n<ul>\n' .. table.concat(items, "\n")
+                  .. "\n</ul>\n</section>"
+end
+
 -- The summary, when the report has one (its fields are optional: show what is there).
 local function summary_section(out, report, h)
   local summary = report.summary
@@ -406,6 +419,7 @@ return function(report, h)
     "<body>",
   }
   header_section(out, report)
+  rule_errors_section(out, report)
   summary_section(out, report, h)
   if report.is_triage then
     triage_section(out, report, h)

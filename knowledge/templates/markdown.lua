@@ -85,6 +85,16 @@ local function title_block(doc, report)
   for _, note in ipairs(list(report.notes)) do doc:add("", "> " .. note) end
 end
 
+-- Rules that failed while running, before the summary: the ranking below was made without them.
+local function rule_errors_section(doc, report)
+  local errors = list(report.rule_errors)
+  if #errors == 0 then return end
+  doc:heading(2, "Rule errors")
+  for _, e in ipairs(errors) do
+    doc:add(string.format("- **%s** %s (%s, %s)", text(e.code), text(e.message), text(e.rule), text(e.location)))
+  end
+end
+
 -- The summary, when the report has one (its fields are optional: show what is there).
 local function summary_section(doc, report, h)
   local summary = report.summary
@@ -305,6 +315,7 @@ end
 return function(report, h)
   local doc = new_doc()
   title_block(doc, report)
+  rule_errors_section(doc, report)
   summary_section(doc, report, h)
   if report.is_triage then
     triage_section(doc, report, h)

@@ -44,7 +44,7 @@ has "$TMP/out" "1 saved credential\(s\) \(edited script\)"
 # A new file in an overlay: a title override.
 cp "$CLI_DATA/overlay_title/causes.yaml" "$OVERLAY/causes.yaml"
 run 0 "$KBDIAG" "${ARGS[@]}"
-has "$TMP/err" "YAML files added or removed"
+has "$TMP/err" "YAML files or Lua modules added or removed"
 has "$TMP/out" "SITE OVERLAY"
 run 0 "$KBDIAG" "${ARGS[@]}"
 has "$TMP/err" "knowledge from cache"

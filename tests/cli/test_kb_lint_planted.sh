@@ -3,7 +3,7 @@
 # each with an `expect` file naming the code, severity, file:line:col and message. For every one: the text output
 # has `file:line:col: severity[CODE]: message`, the offending source line and a caret under the column; the JSON
 # output has the same code, file, line and column; errors exit 3, warnings exit 0 but 3 with --strict, notes
-# (overrides) exit 0 and show in the OVERRIDES section. Every KB code of engine/core/diagnostic_codes.hpp must
+# (overrides) exit 0 and show in the OVERRIDES section, patches (KB019) in the OVERLAYS section. Every KB code of engine/core/diagnostic_codes.hpp must
 # have a planted folder (KB012, an unusable folder, is checked at the end).
 source "$(dirname "$0")/lib.sh"
 
@@ -72,12 +72,21 @@ for dir in "$PLANTED"/*/; do
       run 0 "${LINT[@]}" --strict
       grep -F "$loc: note[$code]: " "$TMP/out" | grep -Fq -- "$message" ||
         { cat "$TMP/out" >&2; fail "$name: no '$loc: note[$code]: ...$message...'"; }
-      has "$TMP/out" "^OVERRIDES"
-      has_fixed "$TMP/out" "$dir: overrides 1 item(s)"
-      has_fixed "$TMP/out" "at $path:$line replaces $CLI_DATA/kb_mini/"
-      run 0 "${LINT[@]}" --format json
-      tr -d ' \n' <"$TMP/out" >"$TMP/json.flat"
-      has_fixed "$TMP/json.flat" "\"folder\":\"$dir\",\"overrides\":[{\"id\":"
+      if [ "$code" = KB019 ]; then   # a patch: listed under OVERLAYS, not OVERRIDES
+        has "$TMP/out" "^OVERLAYS"
+        has_fixed "$TMP/out" "$dir: 1 patch change(s)"
+        has_fixed "$TMP/out" "    - $path:$line: "
+        run 0 "${LINT[@]}" --format json
+        tr -d ' \n' <"$TMP/out" >"$TMP/json.flat"
+        has_fixed "$TMP/json.flat" "\"overlays\":[{\"folder\":\"$dir\",\"patches\":[{\"change\":"
+      else
+        has "$TMP/out" "^OVERRIDES"
+        has_fixed "$TMP/out" "$dir: overrides 1 item(s)"
+        has_fixed "$TMP/out" "at $path:$line replaces $CLI_DATA/kb_mini/"
+        run 0 "${LINT[@]}" --format json
+        tr -d ' \n' <"$TMP/out" >"$TMP/json.flat"
+        has_fixed "$TMP/json.flat" "\"folder\":\"$dir\",\"overrides\":[{\"id\":"
+      fi
       ;;
     *) fail "$name: unknown severity '$severity'" ;;
   esac

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "engine/core/yaml_util.hpp"
 #include "engine/kb/builder.hpp"
 #include "engine/kb/kb_image.hpp"
+#include "engine/kb/kb_patch.hpp"
 #include "engine/kb/knowledge_base.hpp"
 #include "engine/kb/readers.hpp"
 #include "engine/rules/condition.hpp"
@@ -151,16 +153,19 @@ inline int snapshot_json(const std::uint8_t* data, std::size_t size) {
     return 0;
 }
 
-// One fuzzed knowledge file added to a valid folder: read, built, linked; the model survives the start-up cache's
-// image unchanged.
+// One fuzzed knowledge file added to a valid folder: read, built, patched (its `patch:` entries), linked; the model
+// survives the start-up cache's image unchanged.
 inline int knowledge_file(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);
     std::vector<KbFolder> folders{base_folder()};
     Diagnostics d;
     read_kb_text(text, folders[0].path + "/zz-fuzz.yaml", folders[0], d);
+    const std::vector<KbPatch> patches = folders[0].patches;
+    const std::set<std::string> failed = folders[0].failed;
     KbImage image;
     image.kb = build_knowledge_base(std::move(folders), d);
-    link_knowledge_base(image.kb, d);
+    apply_patches(image.kb, patches, failed, d);
+    link_knowledge_base(image.kb, d, failed);
     std::string why;
     auto decoded = decode_kb_image(encode_kb_image(image, "fuzz"), "fuzz", why);
     require(decoded.has_value() && why.empty());

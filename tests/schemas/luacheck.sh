@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ctest kb.luacheck: luacheck with knowledge/.luacheckrc (the rule sandbox's globals) passes on every shipped
-# rule file, and flags each forbidden use in the planted file lua/forbidden-globals.lua: every line with an
+# rule file and shared module (rules/lib), and flags each forbidden use in the planted file lua/forbidden-globals.lua: every line with an
 # "-- expect: CODE NAME" comment must get a warning with that code naming NAME, and no other line may.
 #   bash tests/schemas/luacheck.sh [KNOWLEDGE_DIR]
 # Needs Debian's lua-check (the luacheck command).
@@ -24,7 +24,7 @@ luacheck_plain() { luacheck --no-color --codes --formatter plain --config "$conf
 
 echo "== shipped rule files"
 shopt -s nullglob
-rules=("$knowledge"/rules/*.lua)
+rules=("$knowledge"/rules/*.lua "$knowledge"/rules/lib/*.lua)
 if [ "${#rules[@]}" -eq 0 ]; then
   fail "no rule files in $knowledge/rules"
 elif luacheck_plain "${rules[@]}"; then

@@ -76,6 +76,18 @@ TEST_CASE("loader fuzz targets: the knowledge target links shipped and test know
     CHECK(run(&f::knowledge_file, "rules: [{id: r, when: {fact: windows.build, gte: x}}]") == 0);
 }
 
+TEST_CASE("loader fuzz targets: the knowledge target survives every prefix of patch files") {
+    for (const auto& file : {test_data / "cli/overlay_patch/patch.yaml", test_data / "cli/lint_planted/kb019_patch_applied/patch.yaml",
+                             test_data / "../schemas/valid/patch.yaml"}) {
+        CAPTURE(file.string());
+        run_every_line_prefix(&f::knowledge_file, slurp(file));
+    }
+    for (const char* text : {"patch: [{problem: x, add: {causes: [{cause: y}]}}]", "patch: [{cause: {a: 1}, set: []}]",
+                             "patch: [{fix: f, add: {steps: [{text: {a: b}}]}, remove: {references: [[1]]}}]",
+                             "patch: {a: 1}", "patch: [[], 3, {set: {title: x}}]", "patch: [{problem: p, problem: q}]"})
+        CHECK(run(&f::knowledge_file, text) == 0);
+}
+
 TEST_CASE("loader fuzz targets: the condition target reads, describes and evaluates conditions") {
     for (const char* text :
          {"{fact: windows.build, gte: 26100}", "{all: [{fact: windows.edition, in: [Enterprise, Education]}, "

@@ -55,6 +55,7 @@ struct BatchArgs {
     std::string output;                 // -o: the per-input records go here (as they come, not atomically)
     std::string error;                  // for inputs whose snapshot has no error.code fact
     bool no_questions = false;
+    bool strict = false;                // exit 3 when a rule failed while running on any input (records still written)
 };
 
 // ---------------------------------------------------------------------------------------------- reading inputs
@@ -199,6 +200,7 @@ struct Outcome {
     std::string line;                   // compact JSON, no newline
     bool failed = false;
     Keys keys;
+    bool rule_errors = false;           // a rule failed while running on this input (for --strict)
 };
 
 std::string dump_line(const json& j) {
@@ -314,6 +316,7 @@ Outcome diagnose_input(const BatchContext& ctx, Input in) {
         Outcome out;
         out.line = dump_line(record_json(in.label, r, sd, ctx.args->detail == "full"));
         out.keys = keys_of(r, req.facts);
+        out.rule_errors = !r.rule_errors.empty();
         return out;
     } catch (const UnknownErrorCode& e) {
         return error_outcome(in.label, codes::cli_unknown_error,
@@ -467,6 +470,7 @@ int run_batch(const GlobalOptions& g, const BatchArgs& a) {
     InputReader reader(a.inputs);
     BatchSummary summary;
     Progress progress;
+    std::size_t with_rule_errors = 0;
     ordered_parallel_map<Input, Outcome>(
         [&] { return reader.next(); },
         [&](Input in) { return diagnose_input(ctx, std::move(in)); },
@@ -476,6 +480,7 @@ int run_batch(const GlobalOptions& g, const BatchArgs& a) {
                 if (!*records) throw CliError{exit_output, "error: could not write the records"};
             }
             summary.add(o);
+            with_rule_errors += o.rule_errors ? 1 : 0;
             progress.tick(summary.inputs);
         },
         jobs);
@@ -486,6 +491,12 @@ int run_batch(const GlobalOptions& g, const BatchArgs& a) {
     }
 
     if (a.summary) write_output("", a.format == "json" ? dump_json(summary_json(summary)) : summary_text(summary));
+    // The knowledge (3) before the inputs (4), as the README's exit-code order says.
+    if (a.strict && with_rule_errors > 0) {
+        std::cerr << fmt::format("kbdiag batch: --strict: a rule failed while running on {} of {} inputs\n",
+                                 with_rule_errors, summary.inputs);
+        return exit_kb;
+    }
     if (summary.failed) {
         std::cerr << fmt::format("kbdiag batch: {} of {} inputs failed (see their \"error\" records)\n",
                                  summary.failed, summary.inputs);
@@ -520,6 +531,8 @@ void setup_batch(CLI::App& app, const GlobalOptions& g, RunFn& run) {
     sub->add_option("-e,--error", a.error, "The error for every snapshot that has no error.code fact")
         ->type_name("CODE");
     sub->add_flag("--no-questions", a.no_questions, "Do not compute what to check next (much faster)");
+    sub->add_flag("--strict", a.strict,
+                  "Exit 3 when a rule failed while running on any input (a Lua error or budget); records still written");
     sub->footer(std::string("Output: JSON Lines in input order (schema kbdiag-batch/1); an input that cannot be "
                             "diagnosed gives {\"input\": ..., \"error\": {\"code\", \"message\"}} and exit code 4.\n") +
                 exit_codes_help);

@@ -19,6 +19,7 @@ struct InferArgs {
     std::string format = "text";
     std::string output;
     bool no_questions = false;
+    bool strict = false;   // a rule that failed while running makes the run fail (exit 3), report still written
 };
 
 int run_infer(const GlobalOptions& g, const InferArgs& a) {
@@ -40,6 +41,11 @@ int run_infer(const GlobalOptions& g, const InferArgs& a) {
         text = render_text(report, to);
     }
     write_output(a.output, text);
+    if (a.strict && !report.rule_errors.empty()) {
+        std::cerr << fmt::format("error: --strict: {} rule(s) failed while running (first: {})\n",
+                                 report.rule_errors.size(), report.rule_errors.front().message);
+        return exit_kb;
+    }
     return exit_ok;
 }
 
@@ -65,6 +71,8 @@ void setup_infer(CLI::App& app, const GlobalOptions& g, RunFn& run) {
     sub->add_option("-o,--output", a.output, "Write the report to FILE (atomically) instead of stdout")
         ->type_name("FILE");
     sub->add_flag("--no-questions", a.no_questions, "Do not compute what to check next");
+    sub->add_flag("--strict", a.strict,
+                  "Exit 3 when a rule failed while running (a Lua error or budget); the report is still written");
     sub->add_flag("-v,--verbose", a.diagnosis.verbose, "Show uncounted evidence, conditions and knowledge-base notes");
     sub->footer(exit_codes_help);
     sub->callback([&g, &run]() { run = [&g]() { return run_infer(g, a); }; });

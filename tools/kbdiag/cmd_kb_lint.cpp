@@ -1,4 +1,5 @@
 // kbdiag kb lint: loads the knowledge base and compiles every Lua rule; lists every diagnostic.
+#include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -65,6 +66,51 @@ std::string overrides_text(const KnowledgeBase& kb) {
     return out;
 }
 
+// The folders whose patches lint lists: every folder after the first (an overlay), and the first when it patches.
+std::vector<std::string> overlay_folders(const KnowledgeBase& kb) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < kb.folders.size(); ++i) {
+        const bool patches = std::any_of(kb.patches.begin(), kb.patches.end(),
+                                         [&](const KbPatchRecord& p) { return p.folder == kb.folders[i]; });
+        if (i > 0 || patches) out.push_back(kb.folders[i]);
+    }
+    return out;
+}
+
+std::vector<const KbPatchRecord*> patches_of(const KnowledgeBase& kb, const std::string& folder) {
+    std::vector<const KbPatchRecord*> out;
+    for (const auto& p : kb.patches)
+        if (p.folder == folder) out.push_back(&p);
+    return out;
+}
+
+nlohmann::json overlays_json(const KnowledgeBase& kb) {
+    nlohmann::json folders = nlohmann::json::array();
+    for (const auto& folder : overlay_folders(kb)) {
+        nlohmann::json items = nlohmann::json::array();
+        for (const KbPatchRecord* p : patches_of(kb, folder))
+            items.push_back(nlohmann::json{{"kind", p->kind}, {"id", p->id}, {"change", p->change},
+                                           {"location", p->where.to_string()}});
+        folders.push_back(nlohmann::json{{"folder", folder}, {"patches", items}});
+    }
+    return folders;
+}
+
+// "OVERLAYS" section: for each overlay, what its patches changed (one line each, located like a diagnostic).
+std::string overlays_text(const KnowledgeBase& kb) {
+    const auto folders = overlay_folders(kb);
+    if (folders.empty()) return {};
+    std::string out = "OVERLAYS\n";
+    for (const auto& folder : folders) {
+        const auto items = patches_of(kb, folder);
+        out += fmt::format("  {}: {}\n", folder,
+                           items.empty() ? std::string("patches nothing") : fmt::format("{} patch change(s)", items.size()));
+        for (const KbPatchRecord* p : items)
+            out += fmt::format("    - {}: {} '{}': {}\n", p->where.file_line(), p->kind, p->id, p->change);
+    }
+    return out;
+}
+
 // The report templates the folders provide (templates/<format>.lua), each rendered once with a real report (the
 // first problem diagnosed on no facts), so a template that does not compile or fails on a field shows up here as
 // KB017 at its file:line instead of when a technician exports a report.
@@ -122,6 +168,7 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
         for (const auto& item : all.items()) d.push_back(lint_diagnostic_json(item));
         j["diagnostics"] = d;
         j["overrides"] = lr.kb ? overrides_json(*lr.kb) : nlohmann::json::array();
+        j["overlays"] = lr.kb ? overlays_json(*lr.kb) : nlohmann::json::array();
         if (lr.kb) {
             j["counts"] = nlohmann::json{{"facts", lr.kb->facts.size()},       {"problems", lr.kb->problems.size()},
                                          {"causes", lr.kb->causes.size()},     {"fixes", lr.kb->fixes.size()},
@@ -137,7 +184,7 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
             out += text;
             if (text.empty() || text.back() != '\n') out += '\n';
         }
-        if (lr.kb) out += overrides_text(*lr.kb);
+        if (lr.kb) out += overrides_text(*lr.kb) + overlays_text(*lr.kb);
         if (lr.kb)
             out += fmt::format("{} facts, {} problems, {} causes, {} fixes, {} rules, {} scenarios in {}\n",
                                lr.kb->facts.size(), lr.kb->problems.size(), lr.kb->causes.size(),
@@ -154,7 +201,7 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
 
 void setup_kb_lint(CLI::App& kb, const GlobalOptions& g, RunFn& run) {
     static LintArgs a;
-    CLI::App* sub = kb.add_subcommand("lint", "Check the knowledge base: schema, references, Lua (compile errors, fact and cause names), overrides");
+    CLI::App* sub = kb.add_subcommand("lint", "Check the knowledge base: schema, references, Lua (compile errors, fact and cause names), overrides, patches");
     sub->add_option("--format", a.format, "Output format: text or json")
         ->type_name("FORMAT")
         ->check(CLI::IsMember({"text", "json"}));
