@@ -57,7 +57,7 @@ head -n1 "$COMPLETIONS/_kbdiag" | grep -qx '#compdef kbdiag' || fail "_kbdiag: n
 # compadd filters by PREFIX itself, so the stub sees every candidate of the position.
 zsh_complete kbdiag in >"$TMP/z"; has "$TMP/z" "^infer$"; has "$TMP/z" "^kb$"
 zsh_complete kbdiag kb s >"$TMP/z"; has "$TMP/z" "^show$"; has_not "$TMP/z" "^infer$"
-zsh_complete kbdiag infer --f >"$TMP/z"; has "$TMP/z" "^--format$"; has "$TMP/z" "^-e$"; has_not "$TMP/z" "^--strict$"
+zsh_complete kbdiag infer --f >"$TMP/z"; has "$TMP/z" "^--format$"; has "$TMP/z" "^-e$"; has_not "$TMP/z" "^--summary$"   # batch's, not infer's
 expect "$(printf 'text\njson\nmarkdown\nhtml')" "$(zsh_complete kbdiag infer --format '')"
 expect "$(printf 'text\njson')" "$(zsh_complete kbdiag kb lint --format '')"
 expect "<files -/>" "$(zsh_complete kbdiag --kb '')"
