@@ -137,7 +137,7 @@ ReportInput report_input(const KnowledgeBase& kb, const DiagnosisRequest& reques
 Report DiagnosisSession::diagnose_problem(Worker& w, const Problem& problem, const std::string& typed,
                                           const DiagnosisRequest& request, std::vector<std::string> notes) const {
     if (auto note = platform_mismatch_note(problem, request.facts)) notes.push_back(*note);
-    EngineResult result = w.engine->run(problem, request.facts);
+    EngineResult result = w.engine->run(problem, request.facts, request.detail);
     RankOptions rank_options;
     rank_options.questions = request.questions;
     Ranking ranking = Ranker(*w.engine, rank_options).rank(problem, request.facts, result);
@@ -285,7 +285,7 @@ Report DiagnosisSession::triage(Worker& w, const DiagnosisRequest& request, std:
     std::set<std::string> skipped_seen;
 
     for (const Problem* problem : problems) {
-        EngineResult result = w.engine->run(*problem, request.facts);
+        EngineResult result = w.engine->run(*problem, request.facts, request.detail);
         combined.rules_run += result.rules_run;
         combined.diagnostics.append(result.diagnostics);
         for (auto& s : result.skipped)

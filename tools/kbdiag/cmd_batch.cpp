@@ -306,6 +306,7 @@ Outcome diagnose_input(const BatchContext& ctx, Input in) {
     req.host_name = snap->host_name;
     req.snapshot = in.label;
     req.questions = !ctx.args->no_questions;
+    req.detail = ctx.args->detail == "full" ? Detail::full : Detail::findings_only;
     // The snapshot's own error.code wins; --error fills in for the snapshots that do not say. Passed as the request's
     // error (not left to the session, which falls back to a triage) so a code no problem matches is this input's
     // error record: in a fleet, a typo in one snapshot must show, not turn into a quiet triage.
