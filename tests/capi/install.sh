@@ -72,4 +72,5 @@ cmake -S "$SRC/bindings/c/example" -B "$TMP/example-build" -G Ninja -DCMAKE_PREF
   -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" >"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log" >&2; fail "example: cmake"; }
 cmake --build "$TMP/example-build" >>"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log" >&2; fail "example: build"; }
 check_example "$TMP/example-build/diagnose"
-ldd "$TMP/example-build/diagnose" | grep -qF "$LIBDIR/libkbdiag.so.0" || fail "the CMake-built example does not use the installed library"
+ldd "$TMP/example-build/diagnose" >"$TMP/ldd.out"   # whole, then grep: no SIGPIPE for ldd under pipefail
+grep -qF "$LIBDIR/libkbdiag.so.0" "$TMP/ldd.out" || fail "the CMake-built example does not use the installed library"

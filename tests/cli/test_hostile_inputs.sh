@@ -10,7 +10,9 @@ bash "$(dirname "$0")/../hostile/make_inputs.sh" "$H" "$CLI_DATA/kb_mini"
 
 # A sanitizer build reserves terabytes of address space: a virtual memory limit would stop it at start.
 MEMORY_LIMIT_KB=1048576
-if ldd "$KBDIAG_REAL" 2>/dev/null | grep -Eq 'lib(a|t|ub)san'; then MEMORY_LIMIT_KB=unlimited; fi
+# (ldd read whole first: `ldd | grep -q` under pipefail fails when grep quits before ldd has written everything)
+linked=$(ldd "$KBDIAG_REAL" 2>/dev/null || true)
+if grep -Eq 'lib(a|t|ub)san' <<<"$linked"; then MEMORY_LIMIT_KB=unlimited; fi
 
 # bounded EXPECTED_RC CMD... : like run, on the real binary (big outputs skip the schema check), within 120 s and
 # 1 GiB of address space.

@@ -100,7 +100,7 @@ done
 # Every KB code (but KB012, below) has its planted mistake.
 for code in $(grep -Eo '"KB0[0-9]+"' "$CODES_HEADER" | tr -d '"' | sort -u); do
   [ "$code" = KB012 ] && continue
-  printf '%s\n' "${checked[@]}" | grep -qx "$code" || fail "no planted mistake in $PLANTED for $code"
+  grep -qx "$code" <<<"$(printf '%s\n' "${checked[@]}")" || fail "no planted mistake in $PLANTED for $code"
 done
 
 # KB012: a --kb folder that does not exist makes the knowledge base unusable.

@@ -62,7 +62,10 @@ export KBDIAG_REAL=$KBDIAG KBDIAG_OUTPUT_CHECK_FAILURES="$TMP/output-check.failu
 KBDIAG="$TMP/kbdiag"
 # nss_wrapper (preloaded for smbd below) dlopens libc with RTLD_DEEPBIND, which a sanitizer runtime refuses:
 # an ASan+UBSan kbdiag (the asan preset) runs without it. kbdiag itself needs no nss_wrapper user.
-if ldd "$KBDIAG_REAL" 2>/dev/null | grep -Eq 'lib(a|t|ub)san'; then
+# ldd's whole output is read first: `ldd | grep -q` under pipefail fails whenever grep quits before ldd has written
+# everything (SIGPIPE), which took the sanitizer build for a plain one now and then.
+linked=$(ldd "$KBDIAG_REAL" 2>/dev/null || true)
+if grep -Eq 'lib(a|t|ub)san' <<<"$linked"; then
   printf '#!/usr/bin/env bash\nexec env -u LD_PRELOAD bash %q "$@"\n' "$SCHEMA_TESTS/checked-kbdiag.sh" >"$KBDIAG"
 else
   printf '#!/usr/bin/env bash\nexec bash %q "$@"\n' "$SCHEMA_TESTS/checked-kbdiag.sh" >"$KBDIAG"
