@@ -24,12 +24,14 @@ struct Node {
     enum class Kind { scalar, object, array };
     Kind kind = Kind::scalar;
     std::string text;                                   // scalar
-    std::vector<std::pair<std::string, Node>> members;  // object, in input order
-    std::vector<Node> items;                            // array
+    // An object's member names and values (in input order, keys[i] names values[i]); an array's items are values.
+    // Two vectors, not one of pairs: a vector may hold the incomplete Node, a pair may not (clang with libstdc++).
+    std::vector<std::string> keys;
+    std::vector<Node> values;
 
     const Node* find(std::string_view key) const {
-        for (const auto& [name, value] : members)
-            if (name == key) return &value;
+        for (std::size_t i = 0; i < keys.size(); ++i)
+            if (keys[i] == key) return &values[i];
         return nullptr;
     }
     bool is_object() const { return kind == Kind::object; }
@@ -52,7 +54,9 @@ public:
     bool binary(Json::binary_t&) { return false; }
     bool start_object(std::size_t) { return open(Node::Kind::object); }
     bool key(Json::string_t& k) {
-        open_.back()->members.emplace_back(std::move(k), Node{});
+        Node* object = open_.back();
+        object->keys.push_back(std::move(k));
+        object->values.emplace_back();
         return true;
     }
     bool end_object() { return close() && unique_keys(*finished_); }
@@ -73,8 +77,8 @@ private:
             return &root;
         }
         Node* parent = open_.back();
-        if (parent->kind == Node::Kind::array) return &parent->items.emplace_back();
-        return parent->members.empty() ? nullptr : &parent->members.back().second;
+        if (parent->kind == Node::Kind::array) return &parent->values.emplace_back();
+        return parent->values.empty() ? nullptr : &parent->values.back();
     }
     bool scalar(std::string text) {
         Node* n = slot();
@@ -97,9 +101,7 @@ private:
     }
     // Duplicate keys are the general reader's to report. Sorting views of the keys keeps a 200-fact object cheap.
     static bool unique_keys(const Node& object) {
-        std::vector<std::string_view> keys;
-        keys.reserve(object.members.size());
-        for (const auto& member : object.members) keys.push_back(member.first);
+        std::vector<std::string_view> keys(object.keys.begin(), object.keys.end());
         std::sort(keys.begin(), keys.end());
         return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
     }
@@ -112,8 +114,7 @@ std::optional<std::string> text_at(const Node& object, const char* key) {
 }
 
 bool all_scalars(const Node& object) {
-    return std::all_of(object.members.begin(), object.members.end(),
-                       [](const auto& member) { return member.second.is_scalar(); });
+    return std::all_of(object.values.begin(), object.values.end(), [](const Node& value) { return value.is_scalar(); });
 }
 
 // A loose value as the YAML reader makes it: scalar -> string, list of scalars -> list, list of mappings of
@@ -121,19 +122,19 @@ bool all_scalars(const Node& object) {
 std::optional<FactValue> loose_value(const Node& v) {
     if (v.is_scalar()) return FactValue(v.text);
     if (v.kind != Node::Kind::array) return std::nullopt;
-    if (v.items.empty()) return FactValue(std::vector<std::string>{});
-    if (v.items.front().is_object()) {
+    if (v.values.empty()) return FactValue(std::vector<std::string>{});
+    if (v.values.front().is_object()) {
         std::vector<Record> records;
-        for (const auto& item : v.items) {
-            if (!item.is_object() || item.members.empty() || !all_scalars(item)) return std::nullopt;
+        for (const auto& item : v.values) {
+            if (!item.is_object() || item.keys.empty() || !all_scalars(item)) return std::nullopt;
             Record r;
-            for (const auto& [field, value] : item.members) r[field] = value.text;
+            for (std::size_t i = 0; i < item.keys.size(); ++i) r[item.keys[i]] = item.values[i].text;
             records.push_back(std::move(r));
         }
         return FactValue(std::move(records));
     }
     std::vector<std::string> list;
-    for (const auto& item : v.items) {
+    for (const auto& item : v.values) {
         if (!item.is_scalar()) return std::nullopt;
         list.push_back(item.text);
     }
@@ -166,7 +167,7 @@ bool read_collectors(const Node& root, Snapshot& s) {
     const Node* list = root.find("collectors");
     if (!list) return true;
     if (list->kind != Node::Kind::array) return false;
-    for (const auto& item : list->items) {
+    for (const auto& item : list->values) {
         if (!item.is_object() || !all_scalars(item)) return false;
         CollectorReport c;
         c.id = text_at(item, "id").value_or("");
@@ -183,8 +184,8 @@ bool read_collectors(const Node& root, Snapshot& s) {
 bool read_fact(const KnowledgeBase& kb, const std::string& name, const Node& node, FactStore& facts) {
     auto def = kb.facts.find(name);
     if (def == kb.facts.end() || !node.is_object()) return false;
-    for (const auto& [key, value] : node.members)
-        if (key != "value" && !value.is_scalar()) return false;
+    for (std::size_t i = 0; i < node.keys.size(); ++i)
+        if (node.keys[i] != "value" && !node.values[i].is_scalar()) return false;
     FactEntry e;
     const auto state = fact_state_from_string(text_at(node, "state").value_or("known"));
     if (!state) return false;
@@ -242,8 +243,8 @@ std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const
     if (!read_header(*root, s) || !read_collectors(*root, s)) return std::nullopt;
     if (const Node* facts = root->find("facts")) {
         if (!facts->is_object()) return std::nullopt;
-        for (const auto& [name, node] : facts->members)
-            if (!read_fact(kb, name, node, s.facts)) return std::nullopt;
+        for (std::size_t i = 0; i < facts->keys.size(); ++i)
+            if (!read_fact(kb, facts->keys[i], facts->values[i], s.facts)) return std::nullopt;
     }
     return s;
 }
