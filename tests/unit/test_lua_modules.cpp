@@ -113,6 +113,7 @@ TEST_CASE("lua modules: '..', absolute paths, other names and symlinks out are r
         CHECK(d->primary().line == 3);
         CHECK(d->message.find("not a module name") != std::string::npos);
     }
+#ifndef _WIN32   // the Windows build's tests run under Wine, whose symbolic links are not Windows' own
     ModuleFixture f;
     TempDir outside;
     const std::string target = outside.write("evil.lua", "return { owned = true }\n");
@@ -124,6 +125,7 @@ TEST_CASE("lua modules: '..', absolute paths, other names and symlinks out are r
     bool at_caller = false;
     for (const Diagnostic& d : f.diagnostics.items()) at_caller |= d.primary().file == path && d.primary().line == 2;
     CHECK(at_caller);
+#endif
 }
 
 TEST_CASE("lua modules: an unknown module is an error at the require's file:line:col") {
