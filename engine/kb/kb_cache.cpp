@@ -145,6 +145,7 @@ std::string kb_cache_file(const LoadOptions& options, const std::string& dir) {
 LoadResult load_knowledge_base_cached(const LoadOptions& options, const KbCacheOptions& cache, KbCacheTrace* trace) {
     KbCacheTrace local;
     KbCacheTrace& t = trace ? *trace : local;
+    t = KbCacheTrace{};   // a trace reused across loads must not keep an earlier load's hit
     if (cache.dir.empty() || options.strict || options.folders.empty()) {
         t.detail = "cache off";
         return load_knowledge_base(options);

@@ -17,7 +17,7 @@ namespace {
 // Bump when the encoding changes. The layout fingerprint below also changes when a model struct grows a member
 // (its size changes), so a development build with a new field does not misread an older image.
 // 2: KnowledgeBase::patches, and yaml_sources also lists the shared Lua modules (rules/lib/*.lua) of each folder.
-constexpr std::uint32_t image_format = 2;
+constexpr std::uint32_t image_format = 3;
 constexpr char image_magic[8] = {'K', 'B', 'D', 'I', 'A', 'G', 'K', 'B'};
 constexpr int max_condition_depth = 256;
 
@@ -42,7 +42,7 @@ struct DecodeError : std::runtime_error {
 template <class A> void fields(A& a, SourceLocation& x) { a(x.file, x.line, x.column); }
 template <class A> void fields(A& a, Reference& x) { a(x.id, x.title, x.url, x.where); }
 template <class A> void fields(A& a, FactDef& x) {
-    a(x.id, x.type, x.values, x.fields, x.meaning, x.context, x.provided_by, x.question, x.ask_cost_minutes, x.secret_free,
+    a(x.id, x.type, x.values, x.fields, x.meaning, x.context, x.in_report, x.provided_by, x.question, x.ask_cost_minutes, x.secret_free,
       x.platform, x.references, x.where);
 }
 template <class A> void fields(A& a, CauseLink& x) { a(x.cause, x.prior, x.where); }

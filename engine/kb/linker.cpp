@@ -421,15 +421,16 @@ private:
     }
 
     // Collecting what nothing reads costs time on the technician's machine and widens what kbdiag touches: a
-    // collected fact is read by the knowledge, or its `context:` says who else reads it (the engine, the report,
-    // the technician acting on a fix), or it should be dropped.
+    // collected fact is read by the knowledge, shown by the report (`in_report: true`), or its `context:` says which
+    // part of kbdiag reads it (the session, the summary, the probe's own derivations); else it should be dropped.
     void check_unread_collected() {
         const auto read = facts_read_by_knowledge();
         for (const auto& [id, f] : kb_.facts)
-            if (!f.provided_by.empty() && f.context.empty() && !read.count(id))
+            if (!f.provided_by.empty() && f.context.empty() && !f.in_report && !read.count(id))
                 d_.warning(codes::kb_unread_fact,
                            fmt::format("fact '{}' is collected ({}) but no rule, applies_to or fix step reads it: read "
-                                       "it in a rule, say in `context:` who uses it, or stop collecting it",
+                                       "it in a rule, show it in the report (`in_report: true`), say in `context:` "
+                                       "which part of kbdiag reads it, or stop collecting it",
                                        id, fmt::join(f.provided_by, ", ")),
                            f.where);
     }

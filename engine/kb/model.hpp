@@ -32,6 +32,9 @@ struct FactDef {
     // Why a collected fact that no rule reads is still collected (the engine or the report reads it, or a
     // person needs it to act); lint warns (KB020) about a collected fact with no reader and no context.
     std::string context;
+    // The report lists the fact's value under ALSO CHECKED even when no finding used it: what a technician reads to
+    // act or to trust the diagnosis (the Windows release, the share path, the server's domain).
+    bool in_report = false;
     std::vector<std::string> provided_by;      // collector ids
     std::string question;                      // what to ask a person when no collector can tell
     double ask_cost_minutes = 1.0;             // cost of answering the question

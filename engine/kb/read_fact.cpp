@@ -22,7 +22,7 @@ static std::map<std::string, FactType> read_fields(NodeReader& r) {
 }
 
 std::optional<FactDef> read_fact(NodeReader& r) {
-    r.check_keys({"id", "type", "values", "fields", "meaning", "context", "provided_by", "question", "ask_cost_minutes",
+    r.check_keys({"id", "type", "values", "fields", "meaning", "context", "in_report", "provided_by", "question", "ask_cost_minutes",
                   "platform", "references"});
     FactDef f;
     f.where = r.where();
@@ -46,6 +46,7 @@ std::optional<FactDef> read_fact(NodeReader& r) {
     f.fields = read_fields(r);
     f.meaning = r.string_or("meaning", "");
     f.context = r.string_or("context", "");
+    f.in_report = r.boolean("in_report").value_or(false);
     f.provided_by = r.strings("provided_by");
     f.question = r.string_or("question", "");
     f.ask_cost_minutes = r.number_or("ask_cost_minutes", 1.0, 0.0, 10000.0);

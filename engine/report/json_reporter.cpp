@@ -18,6 +18,14 @@ using nlohmann::json;
 
 double r4(double v) { return round_to(v, 4); }
 
+json facts_json(const std::vector<ReportFact>& list) {
+    json facts = json::array();
+    for (const auto& f : list)
+        facts.push_back(json{{"name", f.name}, {"value", f.typed}, {"state", f.state}, {"source", f.source},
+                             {"note", f.note}});
+    return facts;
+}
+
 // Fact name -> its typed JSON value (null unless known), from the report's facts.
 using TypedFacts = std::map<std::string, json>;
 
@@ -180,11 +188,8 @@ json report_to_json(const Report& r) {
                                   {"message", c.message}});
     j["collectors"] = std::move(collectors);
 
-    json facts = json::array();
-    for (const auto& f : r.facts)
-        facts.push_back(json{{"name", f.name}, {"value", f.typed}, {"state", f.state}, {"source", f.source},
-                             {"note", f.note}});
-    j["facts"] = std::move(facts);
+    j["facts"] = facts_json(r.facts);
+    j["also_checked"] = facts_json(r.also_checked);
     j["article_differs"] = r.cause_article_differs;
     j["is_triage"] = r.is_triage;
     if (r.is_triage) j["triage"] = triage_json(r.triage);

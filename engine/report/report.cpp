@@ -15,6 +15,39 @@ bool starts_with(const std::string& s, const std::string& prefix) {
     return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
+ReportFact report_fact(const std::string& name, const FactEntry& e, const KnowledgeBase* kb) {
+    ReportFact rf;
+    rf.name = name;
+    rf.state = to_string(e.state);
+    rf.source = e.source;
+    rf.note = e.note;
+    if (e.state != FactState::known) {
+        rf.value = e.note;
+        return rf;
+    }
+    const FactDef* def = kb ? kb->fact(name) : nullptr;
+    const FactType type = def ? def->type : FactType::string;
+    rf.typed = fact_value_json(e.value, def);
+    try {
+        rf.value = to_display(e.value, type);
+    } catch (const std::exception&) {
+        rf.value = to_display(e.value, FactType::string);
+    }
+    return rf;
+}
+
+// The known facts the knowledge marks `in_report` that no finding used: what the technician reads beside the
+// evidence (the Windows release, the share path, the server's domain), so collecting them was not for nothing.
+std::vector<ReportFact> also_checked(const KnowledgeBase& kb, const FactStore& facts, const std::set<std::string>& used) {
+    std::vector<ReportFact> out;
+    for (const auto& [name, def] : kb.facts) {
+        if (!def.in_report || used.count(name)) continue;
+        const FactEntry* e = facts.find(name);
+        if (e && e->state == FactState::known) out.push_back(report_fact(name, *e, &kb));
+    }
+    return out;
+}
+
 }  // namespace
 
 double round_to(double value, int decimals) {
@@ -232,28 +265,9 @@ Report build_report(const ReportInput& in) {
                 for (const auto& [name, value] : f.facts) names.insert(name);
         for (const auto& [name, entry] : res.facts.entries())
             if (starts_with(entry.source, "derived:")) names.insert(name);
-        for (const auto& name : names) {
-            const FactEntry* e = res.facts.find(name);
-            if (!e) continue;   // unknown: not a fact that was used
-            ReportFact rf;
-            rf.name = name;
-            rf.state = to_string(e->state);
-            rf.source = e->source;
-            rf.note = e->note;
-            if (e->state == FactState::known) {
-                const FactDef* def = in.kb ? in.kb->fact(name) : nullptr;
-                const FactType type = def ? def->type : FactType::string;
-                rf.typed = fact_value_json(e->value, def);
-                try {
-                    rf.value = to_display(e->value, type);
-                } catch (const std::exception&) {
-                    rf.value = to_display(e->value, FactType::string);
-                }
-            } else {
-                rf.value = e->note;
-            }
-            r.facts.push_back(std::move(rf));
-        }
+        for (const auto& name : names)
+            if (const FactEntry* e = res.facts.find(name)) r.facts.push_back(report_fact(name, *e, in.kb));
+        if (in.kb) r.also_checked = also_checked(*in.kb, res.facts, names);
     }
 
     if (in.kb) {

@@ -125,6 +125,7 @@ struct Report {
     std::string snapshot;                      // path, or empty
     std::string host_name;
     std::vector<ReportFact> facts;             // the facts the diagnosis used or derived
+    std::vector<ReportFact> also_checked;      // known facts marked `in_report` that `facts` lacks (by name)
     Ranking ranking;
     std::vector<NearMiss> near_misses;
     std::vector<SkippedRule> skipped;

@@ -493,14 +493,23 @@ void triage_section(const Ctx& c, const Report& r, std::string& out) {
 
 // ---- details: facts, diagnostics, collectors, the original article ---------------------------------------
 
-void facts_section(const Ctx& c, const Report& r, std::string& out) {
-    if (r.facts.empty()) return;
-    section(out, c.st, "FACTS USED");
-    for (const auto& f : r.facts) {
+void fact_lines(const Ctx& c, const std::vector<ReportFact>& facts, std::string& out) {
+    for (const auto& f : facts) {
         std::string text = f.name + " = " + (f.state == "known" ? f.value : "(" + f.state + ")");
         if (f.state != "known" && !f.value.empty()) text += " " + f.value;
         if (!f.source.empty()) text += "  [" + f.source + "]";
         out += c.para(text, "  ", "      ");
+    }
+}
+
+void facts_section(const Ctx& c, const Report& r, std::string& out) {
+    if (!r.facts.empty()) {
+        section(out, c.st, "FACTS USED");
+        fact_lines(c, r.facts, out);
+    }
+    if (!r.also_checked.empty()) {
+        section(out, c.st, "ALSO CHECKED");
+        fact_lines(c, r.also_checked, out);
     }
 }
 

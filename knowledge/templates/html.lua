@@ -348,8 +348,10 @@ local function triage_section(out, report, h)
   end
 end
 
-local function facts_section(out, report)
-  local facts = list(report.facts)
+-- `facts` (the facts the diagnosis used) or `also_checked` (collected facts the report shows though no
+-- finding used them).
+local function facts_section(out, facts, title)
+  facts = list(facts)
   if #facts == 0 then return end
   local rows = {}
   for i, f in ipairs(facts) do
@@ -359,8 +361,8 @@ local function facts_section(out, report)
     end
     rows[i] = { text(f.name), value, text(f.state), text(f.source) }
   end
-  out[#out + 1] = "<section>\n<h2>Facts used</h2>\n" .. table_html({ "Fact", "Value", "State", "Source" }, {}, rows)
-                  .. "\n</section>"
+  local heading = "<section>\n<h2>" .. title .. "</h2>\n"
+  out[#out + 1] = heading .. table_html({ "Fact", "Value", "State", "Source" }, {}, rows) .. "\n</section>"
 end
 
 local function collectors_section(out, report)
@@ -430,7 +432,8 @@ return function(report, h)
     near_misses_section(out, report)
     article_section(out, report)
   end
-  facts_section(out, report)
+  facts_section(out, report.facts, "Facts used")
+  facts_section(out, report.also_checked, "Also checked")
   collectors_section(out, report)
   diagnostics_section(out, report)
   local version = present(report.kbdiag_version) and (" " .. report.kbdiag_version) or ""

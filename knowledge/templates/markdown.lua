@@ -265,10 +265,12 @@ local function triage_section(doc, report, h)
   end
 end
 
-local function facts_section(doc, report)
-  local facts = list(report.facts)
+-- `facts` (the facts the diagnosis used) or `also_checked` (collected facts the report shows though no
+-- finding used them).
+local function facts_section(doc, facts, title)
+  facts = list(facts)
   if #facts == 0 then return end
-  doc:heading(2, "Facts used")
+  doc:heading(2, title)
   local rows = {}
   for i, f in ipairs(facts) do
     local value = text(f.value)
@@ -326,7 +328,8 @@ return function(report, h)
     near_misses_section(doc, report)
     article_section(doc, report)
   end
-  facts_section(doc, report)
+  facts_section(doc, report.facts, "Facts used")
+  facts_section(doc, report.also_checked, "Also checked")
   collectors_section(doc, report)
   diagnostics_section(doc, report)
   -- One blank line between blocks, none at the end.

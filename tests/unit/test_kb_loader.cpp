@@ -315,6 +315,7 @@ TEST_CASE("lint: a collected fact nothing reads and no context explains (KB020)"
               "facts:\n"
               "  - {id: host.uptime_days, type: integer, provided_by: [host.info]}\n"
               "  - {id: host.shown, type: string, provided_by: [host.info], context: The report header shows it.}\n"
+              "  - {id: host.listed, type: string, provided_by: [host.info], in_report: true}\n"
               "  - {id: host.read_by_rule, type: boolean, provided_by: [host.info]}\n"
               "  - {id: host.read_by_fix, type: string, provided_by: [host.info]}\n"
               "  - {id: host.asked_only, type: string, question: \"Which one?\"}\n"
@@ -334,6 +335,8 @@ TEST_CASE("lint: a collected fact nothing reads and no context explains (KB020)"
     REQUIRE(unread.size() == 1);
     CHECK(unread[0].find("fact 'host.uptime_days' is collected (host.info)") != std::string::npos);
     CHECK(r.kb->fact("host.shown")->context == "The report header shows it.");
+    CHECK(r.kb->fact("host.listed")->in_report);
+    CHECK_FALSE(r.kb->fact("host.shown")->in_report);
     CHECK_FALSE(r.diagnostics.has_errors());
     CHECK(load_knowledge_base(LoadOptions{{dir.path()}, true}).diagnostics.has_errors());   // --strict
 }

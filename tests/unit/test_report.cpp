@@ -273,6 +273,45 @@ TEST_CASE("build_report keeps the facts the findings used and the derived ones")
     CHECK(r.schema == std::string(report_schema));
 }
 
+TEST_CASE("build_report lists the known in_report facts no finding used under ALSO CHECKED, once") {
+    KnowledgeBase kb;
+    for (const char* id : {"a.used", "w.release", "w.unset", "x.plain"}) kb.facts[id].id = id;
+    kb.facts["a.used"].in_report = true;      // used by a finding: listed under FACTS USED only
+    kb.facts["w.release"].in_report = true;   // known, unused: ALSO CHECKED
+    kb.facts["w.unset"].in_report = true;     // absent: nothing to show
+    EngineResult res;
+    res.facts.set("a.used", FactValue(std::string("yes")), "manual");
+    res.facts.set("w.release", FactValue(std::string("23H2")), "windows.os");
+    res.facts.set_absent("w.unset", "windows.os", "value not set");
+    res.facts.set("x.plain", FactValue(std::string("hidden")), "manual");   // not in_report: not listed
+    Finding f;
+    f.cause = "c1";
+    f.rule = "r1";
+    f.facts = {{"a.used", "yes"}};
+    res.findings.push_back(f);
+    Ranking rk;
+    ReportInput in;
+    in.kb = &kb;
+    in.result = &res;
+    in.ranking = &rk;
+    const Report r = build_report(in);
+    REQUIRE(r.facts.size() == 1);
+    REQUIRE(r.also_checked.size() == 1);
+    CHECK(r.also_checked[0].name == "w.release");
+    CHECK(r.also_checked[0].value == "23H2");
+    CHECK(r.also_checked[0].source == "windows.os");
+
+    const auto j = nlohmann::json::parse(render_json(r));
+    REQUIRE(j["also_checked"].size() == 1);
+    CHECK(j["also_checked"][0]["value"] == "23H2");
+    const std::string text = render_text(r, TextOptions{});
+    const auto at = text.find("ALSO CHECKED");
+    REQUIRE(at != std::string::npos);
+    CHECK(text.find("w.release = 23H2", at) != std::string::npos);
+    CHECK(text.find("x.plain") == std::string::npos);
+    CHECK(text.find("w.unset") == std::string::npos);
+}
+
 TEST_CASE("the report's JSON keeps fact values typed; the text keeps their display form") {
     KnowledgeBase kb;
     auto def = [&kb](const std::string& id, FactType type, std::map<std::string, FactType> fields = {}) {

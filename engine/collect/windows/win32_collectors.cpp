@@ -125,7 +125,7 @@ public:
     std::string id() const override { return "windows.lsa"; }
     std::string description() const override { return "LAN Manager authentication level and NTLM client settings"; }
     std::vector<std::string> provides() const override {
-        return {"lsa.lm_compatibility_level", "lsa.ntlm_min_client_sec", "lsa.block_ntlmv1_sso",
+        return {"lsa.lm_compatibility_level", "lsa.ntlm_min_client_sec",
                 "lsa.restrict_sending_ntlm_traffic", "lsa.ntlm_outgoing_exceptions"};
     }
     CollectorOutcome collect(const CollectOptions&, FactSink& sink) override {

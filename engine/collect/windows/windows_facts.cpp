@@ -306,7 +306,6 @@ void lsa_facts(const RegistryReader& reg, FactSink& sink, Tally& t) {
                  "Windows then behaves as level 3 (send NTLMv2 responses only)", sink, t);
     integer_fact(reg, keys::msv1_0, "NtlmMinClientSec", "lsa.ntlm_min_client_sec",
                  "the release's default applies (128-bit encryption required since Windows 7)", sink, t);
-    integer_fact(reg, keys::msv1_0, "BlockNtlmv1SSO", "lsa.block_ntlmv1_sso", "the release's default applies", sink, t);
     // "Network security: Restrict NTLM: Outgoing NTLM traffic to remote servers": 0 allow, 1 audit, 2 deny all.
     integer_fact(reg, keys::msv1_0, "RestrictSendingNTLMTraffic", "lsa.restrict_sending_ntlm_traffic",
                  "the policy is not defined, which is Allow all", sink, t);

@@ -89,8 +89,10 @@ void os_facts(const RtlVersion& rtl, const RegistryReader& reg, FactSink& sink, 
 
 // ---- windows.lsa ----------------------------------------------------------------------------------
 // lsa.lm_compatibility_level (absent when not set: Windows then behaves as level 3), lsa.ntlm_min_client_sec,
-// lsa.block_ntlmv1_sso, lsa.restrict_sending_ntlm_traffic (absent when not set: Allow all),
+// lsa.restrict_sending_ntlm_traffic (absent when not set: Allow all),
 // lsa.ntlm_outgoing_exceptions (ClientAllowedNTLMServers; empty when not set).
+// Not BlockNtlmv1SSO: it governs NTLMv1-derived single sign-on such as MS-CHAPv2, not SMB (KB5066470), and no rule
+// could read it (issue 11: every collected fact is used or dropped).
 void lsa_facts(const RegistryReader& reg, FactSink& sink, Tally& t);
 
 // ---- windows.smb_client ---------------------------------------------------------------------------
