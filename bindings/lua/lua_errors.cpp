@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include <fmt/format.h>
+
 namespace kbdiag::lua {
 
 Failure classify(const CallResult& result, const Budget& budget, bool violated) {
@@ -70,6 +72,35 @@ Diagnostic script_diagnostic(const char* code, std::string message, const Source
     if (context.known()) d.where.push_back(context);
     if (primary.known()) d.snippet = read_source_line(primary.file, primary.line);
     return d;
+}
+
+LoadFailure describe_load_failure(const CallResult& result, const Budget& budget, const std::string& path) {
+    LoadFailure f;
+    switch (classify(result, budget, false)) {
+        case Failure::instructions:
+            f.line = budget.instruction_line;
+            f.text = fmt::format("exceeded the instruction budget ({} instructions) while loading", budget.instruction_limit);
+            break;
+        case Failure::time:
+            f.line = budget.time_line;
+            f.text = fmt::format("exceeded the time budget ({} ms) while loading", budget.time_per_call_ns / 1'000'000);
+            break;
+        case Failure::memory:
+            f.line = budget.memory_line;
+            f.text = fmt::format("exceeded the memory budget ({} bytes) while loading", budget.memory_limit);
+            break;
+        case Failure::library:
+            f.line = budget.library_line;
+            f.text = fmt::format("refused a library call while loading: {}", budget.library_message);
+            break;
+        default:
+            f.runtime = true;
+            f.text = result.message;
+            f.line = parse_message_line(result.message, path, &f.text);
+            if (f.line == 0) f.line = error_line(result, 0, path, 0);
+            break;
+    }
+    return f;
 }
 
 }  // namespace kbdiag::lua

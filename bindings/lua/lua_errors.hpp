@@ -25,6 +25,16 @@ int parse_message_line(const std::string& message, const std::string& path, std:
 // position in the message, else the innermost captured frame in `path`, else `fallback_line`.
 int error_line(const CallResult& result, int budget_line, const std::string& path, int fallback_line);
 
+// What went wrong while a chunk was loading (a rule file or a module run at load time), and its line in `path`:
+// a blown budget says which (its line where the hook saw it); any other error gives its message without the
+// position, and `runtime` tells the caller it was not a budget.
+struct LoadFailure {
+    std::string text;
+    int line = 0;
+    bool runtime = false;
+};
+LoadFailure describe_load_failure(const CallResult& result, const Budget& budget, const std::string& path);
+
 // An error Diagnostic at `primary`, followed by the other captured frames and then `context` (e.g. the
 // rule's YAML location); the snippet is the source line at `primary`.
 Diagnostic script_diagnostic(const char* code, std::string message, const SourceLocation& primary,

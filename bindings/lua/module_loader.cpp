@@ -204,33 +204,9 @@ int preload_entry(lua_State* L) {
 
 // The KB009 diagnostic for a module that failed to load, at its file:line when the message or a budget tells.
 Diagnostic module_failure(const CallResult& result, const Budget& budget, const std::string& path) {
-    std::string text = result.message;
-    int line = 0;
-    switch (classify(result, budget, false)) {
-        case Failure::instructions:
-            line = budget.instruction_line;
-            text = fmt::format("exceeded the instruction budget ({} instructions) while loading",
-                               budget.instruction_limit);
-            break;
-        case Failure::time:
-            line = budget.time_line;
-            text = fmt::format("exceeded the time budget ({} ms) while loading", budget.time_per_call_ns / 1'000'000);
-            break;
-        case Failure::memory:
-            line = budget.memory_line;
-            text = fmt::format("exceeded the memory budget ({} bytes) while loading", budget.memory_limit);
-            break;
-        case Failure::library:
-            line = budget.library_line;
-            text = fmt::format("refused a library call while loading: {}", budget.library_message);
-            break;
-        default:
-            line = parse_message_line(result.message, path, &text);
-            if (line == 0) line = error_line(result, 0, path, 0);
-            break;
-    }
-    return script_diagnostic(codes::kb_lua_compile, fmt::format("Lua module cannot be loaded: {}", text),
-                             SourceLocation{path, line, 0}, result.frames, {});
+    const LoadFailure failure = describe_load_failure(result, budget, path);
+    return script_diagnostic(codes::kb_lua_compile, fmt::format("Lua module cannot be loaded: {}", failure.text),
+                             SourceLocation{path, failure.line, 0}, result.frames, {});
 }
 
 }  // namespace

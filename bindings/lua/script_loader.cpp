@@ -81,32 +81,11 @@ int require_column(const std::string& source, int line) {
 // The KB009 diagnostic for a failed load.
 Diagnostic load_failure(const CallResult& result, const Budget& budget, const LoadRequest& request,
                         const std::string& path, const std::string& source) {
-    std::string text;
-    int line = 0;
-    switch (classify(result, budget, false)) {
-        case Failure::instructions:
-            line = budget.instruction_line;
-            text = fmt::format("exceeded the instruction budget ({} instructions) while loading",
-                               budget.instruction_limit);
-            break;
-        case Failure::time:
-            line = budget.time_line;
-            text = fmt::format("exceeded the time budget ({} ms) while loading", budget.time_per_call_ns / 1'000'000);
-            break;
-        case Failure::memory:
-            line = budget.memory_line;
-            text = fmt::format("exceeded the memory budget ({} bytes) while loading", budget.memory_limit);
-            break;
-        case Failure::library:
-            line = budget.library_line;
-            text = fmt::format("refused a library call while loading: {}", budget.library_message);
-            break;
-        default:
-            line = parse_message_line(result.message, path, &text);
-            if (line == 0) line = error_line(result, 0, path, 0);
-            text = fmt::format("{}: {}", request.compiled ? "failed while loading" : "does not compile", text);
-            break;
-    }
+    const LoadFailure failure = describe_load_failure(result, budget, path);
+    const int line = failure.line;
+    const std::string text =
+        failure.runtime ? fmt::format("{}: {}", request.compiled ? "failed while loading" : "does not compile", failure.text)
+                        : failure.text;
     const int column = text.find("require(\"") != std::string::npos ? require_column(source, line) : 0;
     return script_diagnostic(codes::kb_lua_compile, fmt::format("Lua rule file {}", text),
                              SourceLocation{path, line, column}, result.frames, {});

@@ -75,3 +75,19 @@ causes_sorted() {
   [ -n "$probs" ] || fail "no cause probabilities in $file"
   [ "$probs" = "$(sort -g -r <<<"$probs")" ] || fail "causes not sorted by probability: $(echo $probs)"
 }
+
+# Writes an overlay DIR whose rules.yaml holds one scripted rule on the mini knowledge base ($MINI): rule ID
+# (TITLE) runs FUNCTION of rules/FILE.lua, requires mini.lm_level and may give evidence for mini_level. The
+# caller writes DIR/rules/FILE.lua.
+write_script_rule() {
+  local dir=$1 id=$2 title=$3 file=$4 function=$5
+  mkdir -p "$dir/rules"
+  cat >"$dir/rules.yaml" <<YAML
+rules:
+  - id: $id
+    title: $title
+    script: {file: rules/$file.lua, function: $function}
+    requires: [mini.lm_level]
+    causes: [mini_level]
+YAML
+}

@@ -118,6 +118,12 @@ run 0 "$KBDIAG" "${MINI[@]}" batch --jobs 2 --no-questions "$TMP/fleet-dir"
 [ "$(top_causes "$TMP/out" | tr '\n' ' ')" = "mini_stale mini_stale mini_level mini_stale mini_stale mini_level " ] \
   || fail "folder top causes: $(top_causes "$TMP/out" | tr '\n' ' ')"
 
+# A YAML snapshot named on the command line is one snapshot (what `kbdiag collect` writes), not JSON Lines.
+run 0 "$KBDIAG" "${MINI[@]}" batch --no-questions "$TMP/fleet-dir/snap5.yaml" "$TMP/fleet-dir/snap1.yaml"
+[ "$(wc -l <"$TMP/out")" -eq 2 ] || fail "2 YAML files, $(wc -l <"$TMP/out") records: $(cat "$TMP/out")"
+[ "$(top_causes "$TMP/out" | tr '\n' ' ')" = "mini_level mini_stale " ] \
+  || fail "YAML files' top causes: $(top_causes "$TMP/out" | tr '\n' ' ')"
+
 # --- summary: text and JSON, counts known from how the fleet was built --------------------------------------
 run 0 "$KBDIAG" "${MINI[@]}" batch --summary --no-questions "$TMP/mini.jsonl"
 has "$TMP/out" "^50 inputs: 50 diagnosed \\(0 without an error: triage\\), 0 failed"

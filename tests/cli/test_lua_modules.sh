@@ -6,14 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 OV="$TMP/overlay_mod"
 mkdir -p "$OV/rules/lib"
-cat >"$OV/rules.yaml" <<'YAML'
-rules:
-  - id: level_via_module
-    title: The level, judged by a shared module
-    script: {file: rules/uses.lua, function: judge}
-    requires: [mini.lm_level]
-    causes: [mini_level]
-YAML
+write_script_rule "$OV" level_via_module "The level, judged by a shared module" uses judge
 cat >"$OV/rules/uses.lua" <<'LUA'
 local M = {}
 local levels = require("levels")

@@ -1,19 +1,12 @@
 #!/usr/bin/env bash
 # A rule that fails while running: shown once, at the top of the text report (not also as SKIPPED), in JSON's
-# top-level rule_errors, in the Markdown and HTML summaries (escaped), and `infer --strict` exits 3.
+# top-level rule_errors, in the Markdown and HTML summaries (escaped), and `infer --strict` exits 3 (also when a rule
+# file does not compile).
 source "$(dirname "$0")/lib.sh"
 
 OV="$TMP/overlay_failing"
-mkdir -p "$OV/rules"
+write_script_rule "$OV" failing_rule "A rule that raises an error" fail fail
 cp -r "$(dirname "$0")/../../knowledge/templates" "$OV/"   # the shipped Markdown and HTML templates
-cat >"$OV/rules.yaml" <<'YAML'
-rules:
-  - id: failing_rule
-    title: A rule that raises an error
-    script: {file: rules/fail.lua, function: fail}
-    requires: [mini.lm_level]
-    causes: [mini_level]
-YAML
 cat >"$OV/rules/fail.lua" <<'LUA'
 local M = {}
 
@@ -80,4 +73,18 @@ run 3 "$KBDIAG" "${MINI[@]}" --kb "$OV" batch --strict --error 0x963 "$TMP/in"
 [ "$(wc -l <"$TMP/out")" -eq 1 ] || fail "batch --strict did not write the record"
 has "$TMP/err" "--strict: a rule failed while running on 1 of 1 inputs"
 run 0 "$KBDIAG" "${MINI[@]}" batch --strict --error 0x963 "$TMP/in"
+
+# A rule file that does not compile: the diagnosis goes on without its rules (exit 0, the report says it was
+# skipped); --strict refuses that, after writing the report or the records, naming the file and line.
+OVB="$TMP/overlay_broken"
+write_script_rule "$OVB" broken_rule "A rule whose file does not compile" broken judge
+echo 'local M = {  function M.judge(ctx) end return M' >"$OVB/rules/broken.lua"
+run 0 "$KBDIAG" "${MINI[@]}" --kb "$OVB" infer --error 0x963 --fact mini.lm_level=1
+has "$TMP/out" "rule broken_rule skipped: its script did not load"
+run 3 "$KBDIAG" "${MINI[@]}" --kb "$OVB" infer --error 0x963 --fact mini.lm_level=1 --strict
+has "$TMP/out" "rule broken_rule skipped"
+has "$TMP/err" "--strict: rules did not load \(first: .*broken\.lua:1: error\[KB009\]"
+run 3 "$KBDIAG" "${MINI[@]}" --kb "$OVB" batch --strict --error 0x963 "$TMP/in"
+[ "$(wc -l <"$TMP/out")" -eq 1 ] || fail "batch --strict with a broken rule file did not write the record"
+has "$TMP/err" "--strict: rules did not load"
 echo "ok"

@@ -201,6 +201,14 @@ TEST_CASE("kb cache: a second load comes from the image and equals the YAML load
     CHECK(*second.kb == *first.kb);
     CHECK(second.diagnostics.items() == first.diagnostics.items());
 
+    SUBCASE("a trace reused for a miss does not keep the earlier hit") {
+        f.replace_in(f.kb + "/problem.yaml", "prior: 0.5", "prior: 0.6");
+        f.replace_in(f.kb + "/problem.yaml", "prior: 0.3", "prior: 0.2");
+        REQUIRE(t.hit);
+        load_knowledge_base_cached(f.options, f.cache, &t);   // not through run(), which resets the trace itself
+        CHECK_FALSE(t.hit);
+        CHECK(t.detail.find("problem.yaml changed") != std::string::npos);
+    }
     SUBCASE("an edit that keeps the size is seen") {
         f.replace_in(f.kb + "/problem.yaml", "prior: 0.5", "prior: 0.6");
         f.replace_in(f.kb + "/problem.yaml", "prior: 0.3", "prior: 0.2");

@@ -37,7 +37,7 @@ const char* const exit_codes_help =
     "  1  internal error (a bug: please report it)\n"
     "  2  usage: unknown command, option or fact; malformed option value\n"
     "  3  knowledge base unusable: load or lint errors, missing --kb folder;\n"
-    "     infer/batch --strict: a rule failed while running\n"
+    "     infer/batch --strict: a rule did not load or failed while running\n"
     "  4  input unusable: snapshot missing, unreadable or malformed (batch: some\n"
     "     inputs failed)\n"
     "  5  no match: --error, kb show ID, kb docs --problem or kb test FILTER names\n"
@@ -256,6 +256,16 @@ void print_diagnostics(const Diagnostics& d, bool include_notes) {
         std::cerr << text;
         if (text.empty() || text.back() != '\n') std::cerr << '\n';
     }
+}
+
+std::string first_error(const Diagnostics& d) {
+    for (const auto& item : d.items()) {
+        if (item.severity != Severity::error) continue;
+        std::string text = format_diagnostic(item, false);
+        if (auto nl = text.find('\n'); nl != std::string::npos) text.resize(nl);   // the line, not the snippet
+        return text;
+    }
+    return {};
 }
 
 bool is_json_format(const std::string& format) { return format == "json"; }

@@ -98,6 +98,9 @@ bool stderr_color();
 // Prints diagnostics to stderr, one per line with snippets.
 void print_diagnostics(const Diagnostics& d, bool include_notes = false);
 
+// The first error of `d` on one line (location, code, message), for a one-line refusal; empty when none.
+std::string first_error(const Diagnostics& d);
+
 // Validates --format.
 bool is_json_format(const std::string& format);
 

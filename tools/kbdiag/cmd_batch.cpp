@@ -67,13 +67,16 @@ struct Input {
     std::string io_error;               // the input could not be read at all (a missing file): an error record
 };
 
-bool is_snapshot_file(const fs::path& p) {
+bool is_yaml_file(const fs::path& p) {
     const std::string ext = p.extension().string();
-    return ext == ".yaml" || ext == ".yml" || ext == ".json";
+    return ext == ".yaml" || ext == ".yml";
 }
 
+bool is_snapshot_file(const fs::path& p) { return is_yaml_file(p) || p.extension() == ".json"; }
+
 // Hands out the inputs one at a time, in command-line order: each line of a JSON Lines file or of stdin, each
-// snapshot file of a directory (sorted by name). Streaming: a file is read line by line as the workers ask.
+// snapshot file of a directory (sorted by name), a YAML file named on the command line as one snapshot (what
+// `kbdiag collect` writes; YAML is not JSON Lines). Streaming: a file is read line by line as the workers ask.
 class InputReader {
 public:
     explicit InputReader(std::vector<std::string> sources) : sources_(std::move(sources)) {
@@ -114,6 +117,10 @@ private:
             std::sort(files.begin(), files.end());
             for (const auto& f : files) pending_.push_back(Input{f.string(), {}, {}});
             if (ec) pending_.push_back(Input{source, {}, "cannot list the folder: " + ec.message()});
+            return;
+        }
+        if (is_yaml_file(source)) {
+            pending_.push_back(Input{source, {}, {}});
             return;
         }
         file_.open(source, std::ios::binary);
@@ -493,6 +500,11 @@ int run_batch(const GlobalOptions& g, const BatchArgs& a) {
 
     if (a.summary) write_output("", a.format == "json" ? dump_json(summary_json(summary)) : summary_text(summary));
     // The knowledge (3) before the inputs (4), as the README's exit-code order says.
+    if (a.strict && ctx.session->load_diagnostics().has_errors()) {
+        std::cerr << fmt::format("kbdiag batch: --strict: rules did not load (first: {})\n",
+                                 first_error(ctx.session->load_diagnostics()));
+        return exit_kb;
+    }
     if (a.strict && with_rule_errors > 0) {
         std::cerr << fmt::format("kbdiag batch: --strict: a rule failed while running on {} of {} inputs\n",
                                  with_rule_errors, summary.inputs);
@@ -533,7 +545,8 @@ void setup_batch(CLI::App& app, const GlobalOptions& g, RunFn& run) {
         ->type_name("CODE");
     sub->add_flag("--no-questions", a.no_questions, "Do not compute what to check next (much faster)");
     sub->add_flag("--strict", a.strict,
-                  "Exit 3 when a rule failed while running on any input (a Lua error or budget); records still written");
+                  "Exit 3 when a rule did not load or failed while running on any input (a Lua error or budget); "
+                  "records still written");
     sub->footer(std::string("Output: JSON Lines in input order (schema kbdiag-batch/1); an input that cannot be "
                             "diagnosed gives {\"input\": ..., \"error\": {\"code\", \"message\"}} and exit code 4.\n") +
                 exit_codes_help);

@@ -19,7 +19,7 @@ struct InferArgs {
     std::string format = "text";
     std::string output;
     bool no_questions = false;
-    bool strict = false;   // a rule that failed while running makes the run fail (exit 3), report still written
+    bool strict = false;   // a rule that failed to load or while running makes the run fail (exit 3), report still written
 };
 
 int run_infer(const GlobalOptions& g, const InferArgs& a) {
@@ -41,6 +41,12 @@ int run_infer(const GlobalOptions& g, const InferArgs& a) {
         text = render_text(report, to);
     }
     write_output(a.output, text);
+    // A rule file that did not compile left its rules out of the whole diagnosis: strictness refuses that too.
+    if (a.strict && inputs.session->load_diagnostics().has_errors()) {
+        std::cerr << fmt::format("error: --strict: rules did not load (first: {})\n",
+                                 first_error(inputs.session->load_diagnostics()));
+        return exit_kb;
+    }
     if (a.strict && !report.rule_errors.empty()) {
         std::cerr << fmt::format("error: --strict: {} rule(s) failed while running (first: {})\n",
                                  report.rule_errors.size(), report.rule_errors.front().message);
@@ -72,7 +78,8 @@ void setup_infer(CLI::App& app, const GlobalOptions& g, RunFn& run) {
         ->type_name("FILE");
     sub->add_flag("--no-questions", a.no_questions, "Do not compute what to check next");
     sub->add_flag("--strict", a.strict,
-                  "Exit 3 when a rule failed while running (a Lua error or budget); the report is still written");
+                  "Exit 3 when a rule did not load or failed while running (a Lua error or budget); the report is "
+                  "still written");
     sub->add_flag("-v,--verbose", a.diagnosis.verbose, "Show uncounted evidence, conditions and knowledge-base notes");
     sub->footer(exit_codes_help);
     sub->callback([&g, &run]() { run = [&g]() { return run_infer(g, a); }; });

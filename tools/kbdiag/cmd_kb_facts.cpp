@@ -37,6 +37,7 @@ int run_facts(const GlobalOptions& g, const FactsArgs& a) {
                                          {"fields", fields},
                                          {"meaning", f.meaning},
                                          {"context", f.context},
+                                         {"in_report", f.in_report},
                                          {"provided_by", f.provided_by},
                                          {"question", f.question},
                                          {"ask_cost_minutes", round_to(f.ask_cost_minutes, 4)},
@@ -54,6 +55,7 @@ int run_facts(const GlobalOptions& g, const FactsArgs& a) {
         if (!f.question.empty()) out += wrap(f.question, 80, "    question:    ", "                 ");
         if (!f.meaning.empty()) out += wrap(f.meaning, 80, "    meaning:     ", "                 ");
         if (!f.context.empty()) out += wrap(f.context, 80, "    context:     ", "                 ");
+        if (f.in_report) out += "    in report:   yes (ALSO CHECKED)\n";
     }
     out += fmt::format("{} facts\n", kb->facts.size());
     write_output("", out);

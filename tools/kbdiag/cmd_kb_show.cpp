@@ -68,7 +68,7 @@ Fields fact_fields(const FactDef& f) {
     json fields = json::object();
     for (const auto& [name, type] : f.fields) fields[name] = to_string(type);
     return {{"type", to_string(f.type)},       {"values", f.values},     {"fields", fields},
-            {"meaning", f.meaning},            {"context", f.context},         {"provided_by", f.provided_by}, {"question", f.question},
+            {"meaning", f.meaning},            {"context", f.context},         {"in_report", f.in_report},         {"provided_by", f.provided_by}, {"question", f.question},
             {"ask_cost_minutes", f.ask_cost_minutes}, {"secret_free", f.secret_free}, {"references", f.references}};
 }
 
