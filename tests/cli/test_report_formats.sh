@@ -64,6 +64,12 @@ has "$FORMATS_DATA/golden.md" '^\| windows\.credman \| partial \| 41 ms \| 1 ent
 has "$FORMATS_DATA/golden.md" 'no\.such\.fact'
 has "$FORMATS_DATA/golden.html" '<td>A saved credential holds the old password</td>'
 has "$FORMATS_DATA/golden.html" '^<meta charset="utf-8">$'
+# A collected fact no finding used but the knowledge marks in_report: listed (escaped) under "Also checked".
+has "$FORMATS_DATA/golden.md" '^## Also checked'
+has "$FORMATS_DATA/golden.md" '^\| mini\.os\\_release \| Windows 11 Pro 23H2 .*\| known \| host\.info \|'
+has "$FORMATS_DATA/golden.html" '<h2>Also checked</h2>'
+has "$FORMATS_DATA/golden.html" '<td>Windows 11 Pro 23H2 &lt;b&gt;&amp;</td>'
+
 has_not "$FORMATS_DATA/golden.html" '<script|<link|<img|src=|href=|url\(|@import|://'
 
 # --- the Markdown as GitHub renders it: cmark-gfm, GitHub's fork of cmark, with GitHub's extensions ---------------
@@ -74,7 +80,7 @@ gfm() {
 gfm "$TMP/first.markdown" >"$TMP/gfm.html"
 has_not "$TMP/gfm.html" 'raw HTML omitted'   # the export holds no raw HTML
 has "$TMP/gfm.html" '^<h1>kbdiag diagnosis: Mini problem for the CLI tests \(0x00000963\)</h1>$'
-[ "$(grep -c '^<table>$' "$TMP/gfm.html")" -eq 3 ] || fail "want 3 tables (causes, facts, collectors) in $TMP/gfm.html"
+[ "$(grep -c '^<table>$' "$TMP/gfm.html")" -eq 4 ] || fail "want 4 tables (causes, facts, also checked, collectors) in $TMP/gfm.html"
 has "$TMP/gfm.html" '^<td>A saved credential holds the old password</td>$'
 has "$TMP/gfm.html" '^<p><strong>Delete the saved credential for the server</strong>'
 has "$TMP/gfm.html" '^<li>Run <code>cmdkey /delete:SERVER</code> for every name of the server\.</li>$'
