@@ -648,3 +648,50 @@ TEST_CASE("JSON fast path: the number -0 goes to the general reader, which keeps
     REQUIRE(fast);
     CHECK(*fast->facts.value("host.name") == FactValue(std::string("-0")));
 }
+
+namespace {
+
+// parse_snapshot (fast path) and the general reader on `text`: the same snapshot and the same diagnostics, item by
+// item (code, message, location, snippet).
+void check_same_diagnostics(const std::string& text, const KnowledgeBase& kb) {
+    Diagnostics via_parse, via_general;
+    auto a = parse_snapshot(text, "mem.json", kb, via_parse);
+    auto b = parse_snapshot_general(text, "mem.json", kb, via_general);
+    REQUIRE_MESSAGE(a, text);
+    REQUIRE_MESSAGE(b, text);
+    check_same(*a, *b);
+    REQUIRE(via_parse.items().size() == via_general.items().size());
+    for (std::size_t i = 0; i < via_parse.items().size(); ++i) {
+        const Diagnostic& x = via_parse.items()[i];
+        const Diagnostic& y = via_general.items()[i];
+        CHECK(x.code == y.code);
+        CHECK(x.severity == y.severity);
+        CHECK(x.message == y.message);
+        CHECK(x.where == y.where);
+        CHECK(x.snippet == y.snippet);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("JSON fast path: unknown facts are dropped with the general reader's warning, at the same place") {
+    KnowledgeBase kb = collect_test_kb();
+    nlohmann::json j = json_snapshot();
+    j["facts"]["no.such_fact"] = {{"value", 1}, {"source", "import"}};
+    j["facts"]["zz-newer.collector"] = {{"value", {{{"a", "b"}}}}, {"source", "x"}};
+    const std::string one_line = j.dump();
+    std::vector<std::string> unknown;
+    REQUIRE(parse_clean_json_snapshot(one_line, kb, &unknown));
+    CHECK(unknown == std::vector<std::string>{"no.such_fact", "zz-newer.collector"});
+    check_same_diagnostics(one_line, kb);
+    check_same_diagnostics(j.dump(2), kb);   // pretty-printed: the key's line and column
+    // Where the key cannot be placed for certain, the general reader reads it (and says the same).
+    j["host"]["name"] = "\\\\server";   // a backslash: keys might be spelt with escapes
+    check_same_diagnostics(j.dump(), kb);
+    j["host"]["name"] = "Gr\xc3\xbc\xc3\x9f" "e";   // non-ASCII before the key
+    check_same_diagnostics(j.dump(), kb);
+    j["host"]["name"] = "no.such_fact";   // the name as a value too: still one key
+    check_same_diagnostics(j.dump(), kb);
+    j["collectors"][0]["no.such_fact"] = "x";   // two keys of that name
+    check_same_diagnostics(j.dump(), kb);
+}
