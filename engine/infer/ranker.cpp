@@ -125,22 +125,32 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
                                      const FactStore& facts) const {
     const KnowledgeBase& kb = engine_.kb();
     auto p = probabilities(causes);
-    // success[fix][cause] = P(fix works | cause)
-    std::map<std::string, std::map<std::string, double>> success;
+    // success[fix][cause] = P(fix works | cause), with the fix and, per cause (in the same order), where its current
+    // probability is: the greedy loop below reads them for every fix at every step.
+    struct Candidate {
+        const Fix* fix = nullptr;
+        std::map<std::string, double> by_cause;
+        std::vector<std::pair<const double*, double>> terms;   // (&p[cause], P(works | cause)) in by_cause's order
+    };
+    std::map<std::string, Candidate> success;
     for (const auto& link : problem.causes)
         if (const Cause* c = kb.cause(link.cause))
             for (const auto& fl : c->fixes)
-                if (const Fix* f = kb.fix(fl.fix); f && serves(f->platform, problem.platform))
-                    success[fl.fix][c->id] = fl.success;
+                if (const Fix* f = kb.fix(fl.fix); f && serves(f->platform, problem.platform)) {
+                    success[fl.fix].fix = f;
+                    success[fl.fix].by_cause[c->id] = fl.success;
+                }
+    for (auto& [fix_id, candidate] : success)   // map nodes stay put: the pointers hold until p is gone
+        for (const auto& [cause, s] : candidate.by_cause) candidate.terms.emplace_back(&p[cause], s);
 
     std::vector<PlannedFix> out;
     while (!success.empty()) {
         std::string best;
         double best_eff = -1, best_p = 0;
-        for (const auto& [fix_id, by_cause] : success) {
+        for (const auto& [fix_id, candidate] : success) {
             double pw = 0;
-            for (const auto& [cause, s] : by_cause) pw += p[cause] * s;
-            const Fix* fix = kb.fix(fix_id);
+            for (const auto& [prob, s] : candidate.terms) pw += *prob * s;
+            const Fix* fix = candidate.fix;
             double eff = pw / (fix->cost_minutes * risk_factor(fix->risk));
             if (eff > best_eff) {   // map order breaks ties by id
                 best_eff = eff;
@@ -149,7 +159,7 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
             }
         }
         if (best_p < options_.min_fix_probability) break;
-        const Fix* fix = kb.fix(best);
+        const Fix* fix = success[best].fix;
         PlannedFix planned;
         planned.id = best;
         planned.title = fix->title;
@@ -158,7 +168,7 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
         planned.p_success = best_p;
         planned.efficiency = best_eff;
         std::vector<std::pair<double, std::string>> addressed;
-        for (const auto& [cause, s] : success[best]) addressed.emplace_back(-p[cause], cause);
+        for (const auto& [cause, s] : success[best].by_cause) addressed.emplace_back(-p[cause], cause);
         std::sort(addressed.begin(), addressed.end());
         for (const auto& [neg_p, cause] : addressed) planned.causes.push_back(cause);
         if (options_.plan_steps) {
@@ -167,9 +177,10 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
         }
         // Assume it failed: the causes it would have fixed become less likely.
         double total = 0;
+        const auto& failed = success[best].by_cause;
         for (auto& [cause, prob] : p) {
-            auto it = success[best].find(cause);
-            if (it != success[best].end()) prob *= 1.0 - it->second;
+            auto it = failed.find(cause);
+            if (it != failed.end()) prob *= 1.0 - it->second;
             total += prob;
         }
         if (total > 0)
