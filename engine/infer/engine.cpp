@@ -32,18 +32,18 @@ std::vector<std::pair<std::string, std::string>> displayed(const KnowledgeBase& 
 class Run {
 public:
     Run(const KnowledgeBase& kb, RuleRuntime* runtime, const EngineOptions& options, const Problem& problem,
-        const FactStore& facts, Detail detail)
-        : kb_(kb), runtime_(runtime), options_(options), detail_(detail), result_() {
+        const FactStore& facts, Detail detail, const FactSlots& slots)
+        : kb_(kb), runtime_(runtime), options_(options), detail_(detail), result_(), by_slot_(slots, result_.facts) {
         result_.facts = facts;
         for (const auto& link : problem.causes) causes_.insert(link.cause);
     }
 
-    // `when_text`: r.when described (the engine describes each rule once, not per diagnosis).
-    void rule(const RuleDecl& r, const std::string& when_text) {
+    // `when_text`: r.when described, `when`: r.when compiled (the engine does both once per rule, not per diagnosis).
+    void rule(const RuleDecl& r, const std::string& when_text, const std::optional<CompiledCondition>& when_compiled) {
         EvalTrace& trace = trace_;   // reused: its vectors keep their capacity from rule to rule
         trace.used.clear();
         trace.missing.clear();
-        Truth when = r.when ? evaluate(*r.when, result_.facts, traced(trace)) : Truth::yes;
+        Truth when = when_compiled ? evaluate(*when_compiled, by_slot_, traced(trace)) : Truth::yes;
         if (when == Truth::unknown) {
             if (detail_ == Detail::full) near_miss(r, trace.missing, when_text);
             return;
@@ -81,6 +81,7 @@ private:
     EngineResult result_;
     std::set<std::string> causes_;
     EvalTrace trace_;
+    SlotView by_slot_;   // result_.facts by slot, for the compiled conditions (told when a fact is derived)
 
     // Only a full report shows which facts a finding used and which a near miss lacked: ranking skips the trace.
     EvalTrace* traced(EvalTrace& trace) const { return detail_ == Detail::full ? &trace : nullptr; }
@@ -141,6 +142,7 @@ private:
     void derive(const RuleDecl& r, const std::string& fact, const FactValue& value) {
         if (result_.facts.find(fact) && result_.facts.find(fact)->state == FactState::known) return;
         result_.facts.set(fact, value, "derived:" + r.id);
+        by_slot_.forget(fact);
     }
 
     void near_miss(const RuleDecl& r, const std::vector<std::string>& missing, std::string condition) {
@@ -229,6 +231,9 @@ Engine::Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, En
     for (const auto& [id, problem] : kb_->problems) rules_by_problem_[id] = rules_for(problem);
     when_texts_.reserve(kb_->rules.size());
     for (const auto& r : kb_->rules) when_texts_.push_back(r.when ? r.when->describe() : std::string());
+    compiled_when_.reserve(kb_->rules.size());
+    for (const auto& r : kb_->rules)
+        compiled_when_.push_back(r.when ? std::optional(compile(*r.when, fact_slots_)) : std::nullopt);
 }
 
 // The rules with evidence for the problem's causes, plus every rule deriving a fact they (or the causes'
@@ -266,10 +271,10 @@ std::vector<std::size_t> Engine::rules_for(const Problem& problem) const {
 }
 
 EngineResult Engine::run(const Problem& problem, const FactStore& facts, Detail detail) const {
-    Run run(*kb_, runtime_, options_, problem, facts, detail);
+    Run run(*kb_, runtime_, options_, problem, facts, detail, fact_slots_);
     auto planned = rules_by_problem_.find(problem.id);
     for (auto i : planned != rules_by_problem_.end() ? planned->second : rules_for(problem))
-        run.rule(kb_->rules[i], when_texts_[i]);
+        run.rule(kb_->rules[i], when_texts_[i], compiled_when_[i]);
     for (const auto& link : problem.causes)
         if (const Cause* c = kb_->cause(link.cause)) run.applicability(*c);
     return run.finish();

@@ -8,6 +8,7 @@
 #include "engine/core/diagnostic.hpp"
 #include "engine/facts/fact_store.hpp"
 #include "engine/kb/knowledge_base.hpp"
+#include "engine/rules/compiled_condition.hpp"
 #include "engine/rules/rule_runtime.hpp"
 
 namespace kbdiag {
@@ -89,6 +90,9 @@ private:
     RuleRuntime* runtime_;
     std::map<std::string, std::vector<std::size_t>> rules_by_problem_;   // computed once: the index per problem
     std::vector<std::string> when_texts_;   // per rule: its condition described once (findings quote it)
+    // Per rule: its condition compiled against fact_slots_ once, so a run reads facts by slot, not by name.
+    FactSlots fact_slots_;
+    std::vector<std::optional<CompiledCondition>> compiled_when_;
     EngineOptions options_;
 };
 

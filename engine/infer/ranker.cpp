@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -32,11 +34,38 @@ std::map<std::string, double> log_odds(const std::vector<RankedCause>& causes) {
     return l;
 }
 
-void sort_evidence(std::vector<Finding>& evidence) {
-    std::stable_sort(evidence.begin(), evidence.end(), [](const Finding& a, const Finding& b) {
+// A cause's evidence, strongest first: counted before uncounted, then by |log LR|, ties in the findings' order. Sorts
+// positions with each strength computed once, then copies each finding once (not moved about by the sort).
+std::vector<Finding> sorted_evidence(const std::vector<Finding>& findings, const std::vector<std::size_t>& mine) {
+    struct Key {
+        bool counted;
+        double strength;
+        std::size_t index;
+    };
+    std::vector<Key> keys;
+    keys.reserve(mine.size());
+    for (auto i : mine) keys.push_back(Key{findings[i].counted, std::fabs(std::log(findings[i].applied_lr)), i});
+    std::stable_sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
         if (a.counted != b.counted) return a.counted;
-        return std::fabs(std::log(a.applied_lr)) > std::fabs(std::log(b.applied_lr));
+        return a.strength > b.strength;
     });
+    std::vector<Finding> out;
+    out.reserve(keys.size());
+    for (const auto& k : keys) out.push_back(findings[k.index]);
+    return out;
+}
+
+// For each of the problem's causes (in its order), the positions of the findings about it: one pass over the
+// findings, not one per cause.
+std::vector<std::vector<std::size_t>> findings_by_cause(const Problem& problem, const std::vector<Finding>& findings) {
+    std::map<std::string_view, std::size_t> position;   // a cause's first place in the problem
+    for (std::size_t i = 0; i < problem.causes.size(); ++i) position.emplace(problem.causes[i].cause, i);
+    std::vector<std::vector<std::size_t>> out(problem.causes.size());
+    for (std::size_t i = 0; i < findings.size(); ++i)
+        if (auto it = position.find(findings[i].cause); it != position.end()) out[it->second].push_back(i);
+    for (std::size_t i = 0; i < problem.causes.size(); ++i)   // a cause listed twice gets its findings twice
+        if (const auto first = position.at(problem.causes[i].cause); first != i) out[i] = out[first];
+    return out;
 }
 
 }  // namespace
@@ -46,20 +75,20 @@ Ranker::Ranker(const Engine& engine, RankOptions options) : engine_(engine), opt
 std::vector<RankedCause> Ranker::posterior(const KnowledgeBase& kb, const Problem& problem,
                                            const std::vector<Finding>& findings) {
     const double other_prior = std::max(problem.other_prior, 1e-9);
+    const auto by_cause = findings_by_cause(problem, findings);
     std::vector<RankedCause> out;
-    for (const auto& link : problem.causes) {
+    out.reserve(problem.causes.size() + 1);
+    for (std::size_t k = 0; k < problem.causes.size(); ++k) {
+        const CauseLink& link = problem.causes[k];
         RankedCause c;
         c.id = link.cause;
         const Cause* cause = kb.cause(link.cause);
         c.title = cause ? cause->title : link.cause;
         c.prior = link.prior;
         c.log_odds_vs_other = std::log(link.prior / other_prior);
-        for (const auto& f : findings) {
-            if (f.cause != link.cause) continue;
-            if (f.counted) c.log_odds_vs_other += std::log(f.applied_lr);
-            c.evidence.push_back(f);
-        }
-        sort_evidence(c.evidence);
+        for (auto i : by_cause[k])   // summed in the findings' order, as before
+            if (findings[i].counted) c.log_odds_vs_other += std::log(findings[i].applied_lr);
+        c.evidence = sorted_evidence(findings, by_cause[k]);
         out.push_back(std::move(c));
     }
     RankedCause other;
@@ -96,22 +125,32 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
                                      const FactStore& facts) const {
     const KnowledgeBase& kb = engine_.kb();
     auto p = probabilities(causes);
-    // success[fix][cause] = P(fix works | cause)
-    std::map<std::string, std::map<std::string, double>> success;
+    // success[fix][cause] = P(fix works | cause), with the fix and, per cause (in the same order), where its current
+    // probability is: the greedy loop below reads them for every fix at every step.
+    struct Candidate {
+        const Fix* fix = nullptr;
+        std::map<std::string, double> by_cause;
+        std::vector<std::pair<const double*, double>> terms;   // (&p[cause], P(works | cause)) in by_cause's order
+    };
+    std::map<std::string, Candidate> success;
     for (const auto& link : problem.causes)
         if (const Cause* c = kb.cause(link.cause))
             for (const auto& fl : c->fixes)
-                if (const Fix* f = kb.fix(fl.fix); f && serves(f->platform, problem.platform))
-                    success[fl.fix][c->id] = fl.success;
+                if (const Fix* f = kb.fix(fl.fix); f && serves(f->platform, problem.platform)) {
+                    success[fl.fix].fix = f;
+                    success[fl.fix].by_cause[c->id] = fl.success;
+                }
+    for (auto& [fix_id, candidate] : success)   // map nodes stay put: the pointers hold until p is gone
+        for (const auto& [cause, s] : candidate.by_cause) candidate.terms.emplace_back(&p[cause], s);
 
     std::vector<PlannedFix> out;
     while (!success.empty()) {
         std::string best;
         double best_eff = -1, best_p = 0;
-        for (const auto& [fix_id, by_cause] : success) {
+        for (const auto& [fix_id, candidate] : success) {
             double pw = 0;
-            for (const auto& [cause, s] : by_cause) pw += p[cause] * s;
-            const Fix* fix = kb.fix(fix_id);
+            for (const auto& [prob, s] : candidate.terms) pw += *prob * s;
+            const Fix* fix = candidate.fix;
             double eff = pw / (fix->cost_minutes * risk_factor(fix->risk));
             if (eff > best_eff) {   // map order breaks ties by id
                 best_eff = eff;
@@ -120,7 +159,7 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
             }
         }
         if (best_p < options_.min_fix_probability) break;
-        const Fix* fix = kb.fix(best);
+        const Fix* fix = success[best].fix;
         PlannedFix planned;
         planned.id = best;
         planned.title = fix->title;
@@ -129,7 +168,7 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
         planned.p_success = best_p;
         planned.efficiency = best_eff;
         std::vector<std::pair<double, std::string>> addressed;
-        for (const auto& [cause, s] : success[best]) addressed.emplace_back(-p[cause], cause);
+        for (const auto& [cause, s] : success[best].by_cause) addressed.emplace_back(-p[cause], cause);
         std::sort(addressed.begin(), addressed.end());
         for (const auto& [neg_p, cause] : addressed) planned.causes.push_back(cause);
         if (options_.plan_steps) {
@@ -138,9 +177,10 @@ std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<R
         }
         // Assume it failed: the causes it would have fixed become less likely.
         double total = 0;
+        const auto& failed = success[best].by_cause;
         for (auto& [cause, prob] : p) {
-            auto it = success[best].find(cause);
-            if (it != success[best].end()) prob *= 1.0 - it->second;
+            auto it = failed.find(cause);
+            if (it != failed.end()) prob *= 1.0 - it->second;
             total += prob;
         }
         if (total > 0)

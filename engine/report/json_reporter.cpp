@@ -18,14 +18,6 @@ using nlohmann::json;
 
 double r4(double v) { return round_to(v, 4); }
 
-json facts_json(const std::vector<ReportFact>& list) {
-    json facts = json::array();
-    for (const auto& f : list)
-        facts.push_back(json{{"name", f.name}, {"value", f.typed}, {"state", f.state}, {"source", f.source},
-                             {"note", f.note}});
-    return facts;
-}
-
 // Fact name -> its typed JSON value (null unless known), from the report's facts.
 using TypedFacts = std::map<std::string, json>;
 
@@ -37,23 +29,44 @@ TypedFacts typed_facts(const Report& r) {
 
 // The values a finding used, typed as in `facts[]`. A fact the report does not list (a report not made by
 // build_report) keeps its displayed text.
+// The objects a report has one of per finding or per fact are filled member by member: nlohmann's initializer-list
+// constructor first makes each {key, value} pair an array and then copies it into the object, which was most of a
+// full record's cost. The keys come out sorted either way.
 json evidence_json(const Finding& f, const TypedFacts& typed) {
     json facts = json::object();
     for (const auto& [name, value] : f.facts) {
         const auto it = typed.find(name);
         facts[name] = it != typed.end() ? it->second : json(value);
     }
-    return json{{"rule", f.rule},
-                {"title", f.title},
-                {"note", f.note},
-                {"lr", r4(f.lr)},
-                {"applied_lr", r4(f.applied_lr)},
-                {"clamped", f.clamped},
-                {"counted", f.counted},
-                {"definitive", f.definitive},
-                {"group", f.group},
-                {"facts", std::move(facts)},
-                {"location", f.where.file_line()}};
+    json j = json::object();
+    j["rule"] = f.rule;
+    j["title"] = f.title;
+    j["note"] = f.note;
+    j["lr"] = r4(f.lr);
+    j["applied_lr"] = r4(f.applied_lr);
+    j["clamped"] = f.clamped;
+    j["counted"] = f.counted;
+    j["definitive"] = f.definitive;
+    j["group"] = f.group;
+    j["facts"] = std::move(facts);
+    j["location"] = f.where.file_line();
+    return j;
+}
+
+json fact_json(const ReportFact& f) {
+    json j = json::object();
+    j["name"] = f.name;
+    j["value"] = f.typed;
+    j["state"] = f.state;
+    j["source"] = f.source;
+    j["note"] = f.note;
+    return j;
+}
+
+json facts_json(const std::vector<ReportFact>& list) {
+    json facts = json::array();
+    for (const auto& f : list) facts.push_back(fact_json(f));
+    return facts;
 }
 
 json triage_json(const Triage& t) {

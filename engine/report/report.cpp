@@ -230,7 +230,9 @@ nlohmann::json fact_value_json(const FactValue& value, const FactDef* def) {
     return records;
 }
 
-Report build_report(const ReportInput& in) {
+Report build_report(const ReportInput& in) { return build_report(in, in.ranking ? *in.ranking : Ranking{}); }
+
+Report build_report(const ReportInput& in, Ranking ranking) {
     Report r;
     r.kbdiag_version = KBDIAG_VERSION;
     if (in.problem) {
@@ -246,7 +248,7 @@ Report build_report(const ReportInput& in) {
     r.notes = in.notes;
     r.diagnostics.append(in.diagnostics);
 
-    if (in.ranking) r.ranking = *in.ranking;
+    r.ranking = std::move(ranking);
 
     if (in.result) {
         const EngineResult& res = *in.result;

@@ -157,6 +157,8 @@ struct ReportInput {
 };
 
 Report build_report(const ReportInput& in);
+// The same with the ranking moved in (in.ranking is not read): a diagnosis hands over its own, not a copy of it.
+Report build_report(const ReportInput& in, Ranking ranking);
 // What summarize() needs beyond the ranking: the problem's platform, the target share, and how each fact named by a
 // question or near miss is found out (its question, its collector). Part of build_report.
 void add_summary_context(const ReportInput& in, Report& r);

@@ -1,5 +1,7 @@
 #include "engine/rules/condition.hpp"
 
+#include "engine/rules/compiled_condition.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -85,8 +87,8 @@ void note_used(EvalTrace* trace, const std::string& fact, bool known) {
     if (std::find(list.begin(), list.end(), fact) == list.end()) list.push_back(fact);
 }
 
-Truth evaluate_exists(const Condition& c, const FactStore& facts, EvalTrace* trace) {
-    const FactEntry* e = facts.find(c.fact);
+// `e`: the entry of c.fact (nullptr when there is none).
+Truth evaluate_exists(const Condition& c, const FactEntry* e, EvalTrace* trace) {
     bool want = c.operand.literal && c.operand.literal->is_bool() ? c.operand.literal->as_bool() : true;
     if (!e || e->state == FactState::failed) {
         note_used(trace, c.fact, false);
@@ -96,13 +98,17 @@ Truth evaluate_exists(const Condition& c, const FactStore& facts, EvalTrace* tra
     return from_bool((e->state == FactState::known) == want);
 }
 
-Truth evaluate_compare(const Condition& c, const FactStore& facts, EvalTrace* trace) {
-    if (c.op == CompareOp::exists) return evaluate_exists(c, facts, trace);
-    const FactValue* left = facts.value(c.fact);
+const FactValue* known_value(const FactEntry* e) { return e && e->state == FactState::known ? &e->value : nullptr; }
+
+// The comparison given the entries of its facts (nullptr for a fact with none): `left_entry` of c.fact and
+// `right_entry` of c.operand.fact (unused without one). However the caller found them.
+Truth compare_entries(const Condition& c, const FactEntry* left_entry, const FactEntry* right_entry, EvalTrace* trace) {
+    if (c.op == CompareOp::exists) return evaluate_exists(c, left_entry, trace);
+    const FactValue* left = known_value(left_entry);
     note_used(trace, c.fact, left != nullptr);
     const FactValue* right = nullptr;
     if (!c.operand.fact.empty()) {
-        right = facts.value(c.operand.fact);
+        right = known_value(right_entry);
         note_used(trace, c.operand.fact, right != nullptr);
     } else if (c.operand.literal) {
         right = &*c.operand.literal;
@@ -126,6 +132,11 @@ Truth evaluate_compare(const Condition& c, const FactStore& facts, EvalTrace* tr
         case CompareOp::contains: return contains(*left, *right);
         default: return order(*left, *right, c.op);
     }
+}
+
+Truth evaluate_compare(const Condition& c, const FactStore& facts, EvalTrace* trace) {
+    const bool other_fact = c.op != CompareOp::exists && !c.operand.fact.empty();
+    return compare_entries(c, facts.find(c.fact), other_fact ? facts.find(c.operand.fact) : nullptr, trace);
 }
 
 std::string describe_value(const FactValue& v) { return to_display(v, FactType::string); }
@@ -226,6 +237,60 @@ Truth evaluate(const Condition& c, const FactStore& facts, EvalTrace* trace) {
             return c.children.empty() ? Truth::unknown : truth_not(evaluate(c.children.front(), facts, trace));
         case Condition::Kind::compare:
             return evaluate_compare(c, facts, trace);
+    }
+    return Truth::unknown;
+}
+
+// ---- compiled conditions (compiled_condition.hpp) ----------------------------------------------------------------
+
+std::size_t FactSlots::add(const std::string& name) {
+    auto [it, fresh] = index_.try_emplace(name, names_.size());
+    if (fresh) names_.push_back(name);
+    return it->second;
+}
+
+std::optional<std::size_t> FactSlots::find(const std::string& name) const {
+    auto it = index_.find(name);
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+}
+
+CompiledCondition compile(const Condition& c, FactSlots& slots) {
+    CompiledCondition out;
+    out.source = &c;
+    if (c.kind == Condition::Kind::compare) {
+        out.left = slots.add(c.fact);
+        if (c.op != CompareOp::exists && !c.operand.fact.empty()) out.right = slots.add(c.operand.fact);
+    }
+    out.children.reserve(c.children.size());
+    for (const auto& child : c.children) out.children.push_back(compile(child, slots));
+    return out;
+}
+
+Truth evaluate(const CompiledCondition& c, const SlotView& facts, EvalTrace* trace) {
+    const Condition& source = *c.source;
+    switch (source.kind) {
+        case Condition::Kind::all: {
+            Truth t = Truth::yes;
+            for (const auto& child : c.children) {
+                t = truth_and(t, evaluate(child, facts, trace));
+                if (t == Truth::no && !trace) break;   // settled; only a trace wants the rest looked at
+            }
+            return t;
+        }
+        case Condition::Kind::any: {
+            Truth t = Truth::no;
+            for (const auto& child : c.children) {
+                t = truth_or(t, evaluate(child, facts, trace));
+                if (t == Truth::yes && !trace) break;
+            }
+            return t;
+        }
+        case Condition::Kind::negate:
+            return c.children.empty() ? Truth::unknown : truth_not(evaluate(c.children.front(), facts, trace));
+        case Condition::Kind::compare:
+            return compare_entries(source, facts.entry(c.left),
+                                   c.right == CompiledCondition::no_slot ? nullptr : facts.entry(c.right), trace);
     }
     return Truth::unknown;
 }

@@ -146,9 +146,8 @@ Report DiagnosisSession::diagnose_problem(Worker& w, const Problem& problem, con
     in.problem = &problem;
     in.error_as_typed = typed;
     in.result = &result;
-    in.ranking = &ranking;
     in.notes = std::move(notes);
-    return build_report(in);
+    return build_report(in, std::move(ranking));
 }
 
 // ---- Triage: no error known ------------------------------------------------------------------------------------

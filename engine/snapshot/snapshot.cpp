@@ -1,5 +1,6 @@
 #include "engine/snapshot/snapshot.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -376,11 +377,60 @@ std::optional<Snapshot> read_document(Reader& rd, const YAML::Node& root) {
     return s;
 }
 
+// Where the general reader places an unknown fact's warning: the opening quote of its key (yaml-cpp's mark, 0-based
+// line and column). Found only where that is certain, else nullopt (the caller then reads the text the general way):
+// no backslash in the text (so every key is spelt as is and no string holds a quote), a name of plain fact-name
+// characters (so a match cannot start at a closing quote), exactly one key of that spelling in the whole text, and
+// only ASCII before it without CR (yaml-cpp counts lines at LF and columns in bytes there) and no tab on its line.
+std::optional<std::pair<int, int>> unknown_fact_mark(const std::string& text, const std::string& fact) {
+    auto plain = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; };
+    if (fact.empty() || !std::all_of(fact.begin(), fact.end(), plain) || text.find('\\') != std::string::npos)
+        return std::nullopt;
+    const std::string quoted = '"' + fact + '"';
+    std::optional<std::size_t> key;
+    for (auto at = text.find(quoted); at != std::string::npos; at = text.find(quoted, at + 1)) {
+        const auto next = text.find_first_not_of(" \t\r\n", at + quoted.size());
+        if (next == std::string::npos || text[next] != ':') continue;   // a value, not a key
+        if (key) return std::nullopt;                                   // two keys of that name
+        key = at;
+    }
+    if (!key) return std::nullopt;
+    const std::string_view before(text.data(), *key);
+    if (std::any_of(before.begin(), before.end(), [](char c) { return c == '\r' || static_cast<unsigned char>(c) >= 0x80; }))
+        return std::nullopt;
+    const auto line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+    if (before.find('\t', line_start) != std::string_view::npos) return std::nullopt;
+    const auto line0 = std::count(before.begin(), before.end(), '\n');
+    return std::make_pair(static_cast<int>(line0), static_cast<int>(*key - line_start));
+}
+
+// The general reader's SNAP003 warnings for the unknown facts the fast path left out; false (and nothing reported)
+// when one of them cannot be placed for certain.
+bool report_unknown_facts(const std::string& text, const std::string& name, const KnowledgeBase& kb,
+                          const std::vector<std::string>& unknown, Diagnostics& diagnostics) {
+    std::vector<std::pair<int, int>> marks;
+    for (const auto& fact : unknown) {
+        auto mark = unknown_fact_mark(text, fact);
+        if (!mark) return false;
+        marks.push_back(*mark);
+    }
+    Reader rd{text, name, kb, diagnostics, std::nullopt};
+    for (std::size_t i = 0; i < unknown.size(); ++i)
+        rd.report(Severity::warning, codes::snap_unknown_fact,
+                  fmt::format("unknown fact '{}' (not in the fact catalog); dropped", unknown[i]),
+                  SourceLocation::from_yaml_mark(name, marks[i].first, marks[i].second));
+    return true;
+}
+
 }  // namespace
 
 std::optional<Snapshot> parse_snapshot(const std::string& text, const std::string& name, const KnowledgeBase& kb,
                                        Diagnostics& diagnostics) {
-    if (auto fast = parse_clean_json_snapshot(text, kb)) return fast;
+    // A fleet's snapshots often carry a fact this knowledge base does not know (a newer collector): the fast path
+    // takes those too, and reports them as the general reader would.
+    std::vector<std::string> unknown;
+    if (auto fast = parse_clean_json_snapshot(text, kb, &unknown))
+        if (unknown.empty() || report_unknown_facts(text, name, kb, unknown, diagnostics)) return fast;
     return parse_snapshot_general(text, name, kb, diagnostics);
 }
 

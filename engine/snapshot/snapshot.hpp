@@ -58,7 +58,10 @@ std::optional<Snapshot> parse_snapshot(const std::string& text, const std::strin
 // the general reader makes of it, or nullopt when the text is not such a snapshot (not JSON, wrong schema, an
 // unknown fact, a value that does not fit, a duplicate key, a null or a float): the caller then reads it the
 // general way, which says what is wrong and where. parse_snapshot tries it first.
-std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const KnowledgeBase& kb);
+// With `unknown_facts`, an unknown fact does not refuse the text: it is left out and its name added (in input order),
+// for parse_snapshot to report as the general reader would (SNAP003 at the key) when it can place it.
+std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const KnowledgeBase& kb,
+                                                  std::vector<std::string>* unknown_facts = nullptr);
 // parse_snapshot without the fast path (for tests that compare the two).
 std::optional<Snapshot> parse_snapshot_general(const std::string& text, const std::string& name,
                                                const KnowledgeBase& kb, Diagnostics& diagnostics);

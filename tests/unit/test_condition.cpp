@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "engine/rules/compiled_condition.hpp"
 #include "engine/rules/condition.hpp"
 
 using namespace kbdiag;
@@ -88,4 +89,81 @@ TEST_CASE("an empty group says what it evaluates to (found by the condition fuzz
     CHECK(every.describe() == "always");
     CHECK(group(Condition::Kind::all, {cmp("a.b", CompareOp::eq, FactValue{std::int64_t{1}}), none}).describe()
           .find("(never)") != std::string::npos);
+}
+
+namespace {
+
+// The compiled condition and the condition itself on the same facts: the same truth, and (with a trace) the same
+// facts used and missing, in the same order.
+void check_compiled_same(const Condition& c, const FactStore& facts) {
+    FactSlots slots;
+    slots.add("unrelated.fact");   // slots need not start at the condition's facts
+    const CompiledCondition compiled = compile(c, slots);
+    SlotView view(slots, facts);
+    CHECK_MESSAGE(evaluate(compiled, view) == evaluate(c, facts), c.describe());
+    EvalTrace a, b;
+    CHECK(evaluate(compiled, view, &a) == evaluate(c, facts, &b));
+    CHECK(a.used == b.used);
+    CHECK(a.missing == b.missing);
+}
+
+}  // namespace
+
+TEST_CASE("compiled conditions evaluate as their conditions do, traces included") {
+    auto fact_operand = [](std::string fact, CompareOp op, std::string other) {
+        Condition c = cmp(std::move(fact), op, FactValue{});
+        c.operand.literal.reset();
+        c.operand.fact = std::move(other);
+        return c;
+    };
+    Condition in = cmp("windows.edition", CompareOp::in, FactValue{});
+    in.operand.literal.reset();
+    in.operand.set = {FactValue{"Enterprise"}, FactValue{"Education"}};
+    const std::vector<Condition> leaves = {
+        cmp("windows.build", CompareOp::lt, FactValue{26100}),
+        cmp("lsa.level", CompareOp::le, FactValue{2}),
+        cmp("lsa.level", CompareOp::exists, FactValue{false}),
+        cmp("credman.targets", CompareOp::contains, FactValue{"nas01"}),
+        in,
+        fact_operand("a.time", CompareOp::lt, "b.time"),
+        fact_operand("b.time", CompareOp::exists, "a.time"),   // exists ignores a fact operand
+    };
+    std::vector<Condition> conditions = leaves;
+    for (auto kind : {Condition::Kind::all, Condition::Kind::any}) {
+        conditions.push_back(group(kind, leaves));
+        conditions.push_back(group(kind, {}));
+        conditions.push_back(group(kind, {leaves[1], group(Condition::Kind::negate, {leaves[0]}), leaves[5]}));
+    }
+    conditions.push_back(group(Condition::Kind::negate, {}));
+
+    std::vector<FactStore> stores(4);
+    stores[1].set("windows.build", FactValue{22631}, "t");
+    stores[1].set_absent("lsa.level", "t");
+    stores[1].set("a.time", FactValue{100}, "t");
+    stores[2] = stores[1];
+    stores[2].set("lsa.level", FactValue{1}, "t");
+    stores[2].set("b.time", FactValue{200}, "t");
+    stores[2].set("windows.edition", FactValue{"education"}, "t");
+    stores[2].set("credman.targets", FactValue{std::vector<std::string>{"x", "NAS01"}}, "t");
+    stores[3].set("windows.build", FactValue{26100}, "t");
+    stores[3].set_failed("lsa.level", "t");
+    stores[3].set("a.time", FactValue{300}, "t");
+    stores[3].set("b.time", FactValue{"not a time"}, "t");
+    for (const auto& facts : stores)
+        for (const auto& c : conditions) check_compiled_same(c, facts);
+}
+
+TEST_CASE("a slot view looks a fact up again once told it was set") {
+    FactSlots slots;
+    const Condition c = cmp("lsa.level", CompareOp::le, FactValue{2});
+    const CompiledCondition compiled = compile(c, slots);
+    FactStore facts;
+    SlotView view(slots, facts);
+    CHECK(evaluate(compiled, view) == Truth::unknown);
+    facts.set("lsa.level", FactValue{1}, "derived:x");
+    view.forget("lsa.level");
+    CHECK(evaluate(compiled, view) == Truth::yes);
+    facts.set("lsa.level", FactValue{5}, "derived:y");   // the same entry, changed in place
+    CHECK(evaluate(compiled, view) == Truth::no);
+    view.forget("not.a.slot");   // harmless
 }

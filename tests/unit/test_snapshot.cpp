@@ -648,3 +648,100 @@ TEST_CASE("JSON fast path: the number -0 goes to the general reader, which keeps
     REQUIRE(fast);
     CHECK(*fast->facts.value("host.name") == FactValue(std::string("-0")));
 }
+
+namespace {
+
+// parse_snapshot (fast path) and the general reader on `text`: the same snapshot and the same diagnostics, item by
+// item (code, message, location, snippet).
+void check_same_diagnostics(const std::string& text, const KnowledgeBase& kb) {
+    Diagnostics via_parse, via_general;
+    auto a = parse_snapshot(text, "mem.json", kb, via_parse);
+    auto b = parse_snapshot_general(text, "mem.json", kb, via_general);
+    REQUIRE_MESSAGE(a, text);
+    REQUIRE_MESSAGE(b, text);
+    check_same(*a, *b);
+    REQUIRE(via_parse.items().size() == via_general.items().size());
+    for (std::size_t i = 0; i < via_parse.items().size(); ++i) {
+        const Diagnostic& x = via_parse.items()[i];
+        const Diagnostic& y = via_general.items()[i];
+        CHECK(x.code == y.code);
+        CHECK(x.severity == y.severity);
+        CHECK(x.message == y.message);
+        CHECK(x.where == y.where);
+        CHECK(x.snippet == y.snippet);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("JSON fast path: unknown facts are dropped with the general reader's warning, at the same place") {
+    KnowledgeBase kb = collect_test_kb();
+    nlohmann::json j = json_snapshot();
+    j["facts"]["no.such_fact"] = {{"value", 1}, {"source", "import"}};
+    j["facts"]["zz-newer.collector"] = {{"value", {{{"a", "b"}}}}, {"source", "x"}};
+    const std::string one_line = j.dump();
+    std::vector<std::string> unknown;
+    REQUIRE(parse_clean_json_snapshot(one_line, kb, &unknown));
+    CHECK(unknown == std::vector<std::string>{"no.such_fact", "zz-newer.collector"});
+    check_same_diagnostics(one_line, kb);
+    check_same_diagnostics(j.dump(2), kb);   // pretty-printed: the key's line and column
+    // Where the key cannot be placed for certain, the general reader reads it (and says the same).
+    j["host"]["name"] = "\\\\server";   // a backslash: keys might be spelt with escapes
+    check_same_diagnostics(j.dump(), kb);
+    j["host"]["name"] = "Gr\xc3\xbc\xc3\x9f" "e";   // non-ASCII before the key
+    check_same_diagnostics(j.dump(), kb);
+    j["host"]["name"] = "no.such_fact";   // the name as a value too: still one key
+    check_same_diagnostics(j.dump(), kb);
+    j["collectors"][0]["no.such_fact"] = "x";   // two keys of that name
+    check_same_diagnostics(j.dump(), kb);
+}
+
+// The plain-JSON reader batch lines go through first: at its edges (what it takes, and what it leaves to nlohmann)
+// the fast path still reads what the general reader reads, and refuses what is not JSON.
+TEST_CASE("JSON fast path: the plain reader's edges read as the general reader does") {
+    KnowledgeBase kb = collect_test_kb();
+    auto with_values = [](const std::string& arch, const std::string& build, const std::string& space = "") {
+        return "{" + space + "\"schema\"" + space + ":" + space + "\"kbdiag-snapshot/1\"," + space +
+               "\"facts\":{\"host.arch\":{\"value\":" + arch + ",\"source\":\"x\"}," + space +
+               "\"windows.build\":{\"value\":" + build + "," + space + "\"source\":\"y\"}" + space + "}}" + space;
+    };
+    const std::vector<std::pair<std::string, std::string>> same = {
+        {R"("a\/b\\c\"d")", "123456789012345678"},       // short escapes; 18 digits (the plain reader's longest)
+        {R"("\b\f\n\r\t")", "1234567890123456789"},      // 19 digits: nlohmann's
+        {"12345678901234567890", "-42"},                  // a number as a string fact; negative
+        {"0", "0"},
+        {"true", "7"},
+        {"false", "7"},
+        {R"("\u00e9t\u00e9")", "7"},                      // \u: nlohmann's
+        {"\"caf\xc3\xa9\"", "7"},                         // beyond ASCII: nlohmann's
+        {"[\"a\",\"b\"]", "7"},
+        {"[]", "7"},
+    };
+    for (const auto& [arch, build] : same) {
+        CAPTURE(arch);
+        check_fast_path_same(with_values(arch, build), kb);
+        // All of JSON's whitespace between tokens (yaml-cpp refuses a tab there, or a line break before a ':'):
+        // the same snapshot as without.
+        auto spaced = parse_clean_json_snapshot(with_values(arch, build, " \t\r\n "), kb);
+        auto compact = parse_clean_json_snapshot(with_values(arch, build), kb);
+        REQUIRE(spaced);
+        REQUIRE(compact);
+        CHECK(to_yaml(*spaced, kb) == to_yaml(*compact, kb));
+    }
+    const std::vector<std::string> not_json = {
+        with_values("01", "7"),   with_values("1.5", "7"),  with_values("1e5", "7"),   with_values("-", "7"),
+        with_values("tru", "7"),  with_values("\"open", "7"), with_values("[1,]", "7"), with_values("'x'", "7"),
+        with_values("\"a\"", "7") + "x",
+        R"({"schema":"kbdiag-snapshot/1","facts":{},})",
+    };
+    for (const auto& text : not_json) {
+        CAPTURE(text);
+        CHECK_FALSE(parse_clean_json_snapshot(text, kb));
+    }
+    // Nesting deeper than the plain reader goes: nlohmann reads it (and the fast path refuses the shape).
+    const std::string deep = with_values(std::string(40, '[') + std::string(40, ']'), "7");
+    Diagnostics via_parse, via_general;
+    CHECK(parse_snapshot(deep, "mem.json", kb, via_parse).has_value() ==
+          parse_snapshot_general(deep, "mem.json", kb, via_general).has_value());
+    CHECK(via_parse.items().size() == via_general.items().size());
+}
