@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -291,6 +292,18 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
     quiet.questions = false;
     quiet.plan_steps = false;
     Ranker inner(engine_, quiet);
+    const PlanCostModel cost_model(kb, problem, now.causes, options_.min_fix_probability);
+    // One answer's ranking: the posterior and the plan's expected cost (the plan itself is never shown).
+    auto rank_answer = [&](const FactStore& facts) {
+        const EngineResult run = engine_.run(problem, facts, Detail::findings_only);
+        Ranking r;
+        r.causes = posterior(kb, problem, run.findings);
+        if (auto cost = cost_model.expected_cost(r.causes)) r.expected_cost_minutes = *cost;
+        else r = inner.rank(problem, facts, run);
+        return r;
+    };
+    // One copy of the facts for all hypothetical answers: each answer is set, then the fact is put back as it was.
+    FactStore hypothetical = input_facts;
     const double h_now = entropy_bits(now.causes);
     const auto p_now = probabilities(now.causes);
     const auto l_now = log_odds(now.causes);
@@ -304,10 +317,11 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
         // For each answer: the ranking it would give, and how much more likely it makes each cause.
         std::vector<Ranking> after;
         for (const auto& v : values) {
-            FactStore hypothetical = input_facts;
             hypothetical.set(fact, v, "hypothetical");
-            after.push_back(inner.rank(problem, hypothetical, engine_.run(problem, hypothetical, Detail::findings_only)));
+            after.push_back(rank_answer(hypothetical));
         }
+        if (const FactEntry* was = input_facts.find(fact)) hypothetical.put(fact, *was);
+        else hypothetical.erase(fact);
         // P(answer) = sum_c P(c) P(answer | c), with P(answer | c) proportional to the ratio the answer gives c.
         std::map<std::string, std::vector<double>> ratio;
         for (std::size_t k = 0; k < after.size(); ++k)

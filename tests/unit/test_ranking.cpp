@@ -285,3 +285,40 @@ TEST_CASE("platform: a value other than any, windows or linux is a lint error at
         if (d.code == "KB011" && d.primary().line == 3 && d.message.find("macos") != std::string::npos) found = true;
     CHECK(found);
 }
+
+TEST_CASE("the value of information's plan cost equals plan() then expected_cost(), bit for bit, on every shipped problem") {
+    LoadOptions o;
+    o.folders = {std::string(KBDIAG_SOURCE_KB)};
+    const auto loaded = load_knowledge_base(o);
+    REQUIRE(loaded.kb);
+    Engine engine(loaded.kb, nullptr);
+    for (const double min_fix : {0.02, 0.0, 0.3}) {
+        RankOptions options;
+        options.min_fix_probability = min_fix;
+        options.plan_steps = false;
+        Ranker ranker(engine, options);
+        std::uint64_t seed = 12345;
+        auto uniform = [&seed] {   // a fixed sequence: the test is the same every run
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            return static_cast<double>(seed >> 11) / 9007199254740992.0;
+        };
+        for (const auto& [id, problem] : loaded.kb->problems) {
+            std::vector<RankedCause> causes;
+            for (const auto& link : problem.causes) causes.push_back(RankedCause{link.cause, "", 0, 0, 0, {}});
+            causes.push_back(RankedCause{"other", "", 0, 0, 0, {}});
+            const PlanCostModel model(*loaded.kb, problem, causes, min_fix);
+            for (int trial = 0; trial < 50; ++trial) {
+                double total = 0;
+                for (auto& c : causes) total += c.probability = trial == 0 ? 1.0 : uniform() * uniform();
+                for (auto& c : causes) c.probability /= total;
+                const double planned = Ranker::expected_cost(ranker.plan(problem, causes, FactStore{}));
+                const auto lean = model.expected_cost(causes);
+                REQUIRE(lean.has_value());
+                CHECK_MESSAGE(*lean == planned, id << " trial " << trial);
+            }
+            std::vector<RankedCause> foreign = causes;
+            foreign.push_back(RankedCause{"not_a_cause_of_it", "", 0, 0, 0, {}});
+            CHECK_FALSE(model.expected_cost(foreign).has_value());   // the caller then plans the usual way
+        }
+    }
+}
