@@ -74,7 +74,7 @@ std::vector<std::vector<std::size_t>> findings_by_cause(const Problem& problem, 
 Ranker::Ranker(const Engine& engine, RankOptions options) : engine_(engine), options_(options) {}
 
 std::vector<RankedCause> Ranker::posterior(const KnowledgeBase& kb, const Problem& problem,
-                                           const std::vector<Finding>& findings) {
+                                           const std::vector<Finding>& findings, bool with_evidence) {
     const double other_prior = std::max(problem.other_prior, 1e-9);
     const auto by_cause = findings_by_cause(problem, findings);
     std::vector<RankedCause> out;
@@ -89,7 +89,7 @@ std::vector<RankedCause> Ranker::posterior(const KnowledgeBase& kb, const Proble
         c.log_odds_vs_other = std::log(link.prior / other_prior);
         for (auto i : by_cause[k])   // summed in the findings' order, as before
             if (findings[i].counted) c.log_odds_vs_other += std::log(findings[i].applied_lr);
-        c.evidence = sorted_evidence(findings, by_cause[k]);
+        if (with_evidence) c.evidence = sorted_evidence(findings, by_cause[k]);
         out.push_back(std::move(c));
     }
     RankedCause other;
@@ -297,7 +297,7 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
     auto rank_answer = [&](const FactStore& facts) {
         const EngineResult run = engine_.run(problem, facts, Detail::findings_only);
         Ranking r;
-        r.causes = posterior(kb, problem, run.findings);
+        r.causes = posterior(kb, problem, run.findings, false);
         if (auto cost = cost_model.expected_cost(r.causes)) r.expected_cost_minutes = *cost;
         else r = inner.rank(problem, facts, run);
         return r;
