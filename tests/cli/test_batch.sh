@@ -75,6 +75,20 @@ for l in open(sys.argv[1]):
     r = json.loads(l)["report"]
     assert r["schema"] == "kbdiag-report/1" and r["problem"]["id"] == "mini_problem", r.get("schema")' \
   "$TMP/full4.jsonl" || fail "--detail full: no report under \"report\""
+# --detail evidence lists every finding of the full report's causes, in the same order, with the applied ratio.
+run 0 "$KBDIAG" "${MINI[@]}" batch --jobs 2 --detail evidence "$TMP/mini.jsonl"
+python3 -c 'import json,sys
+fired = 0
+for ev_line, full_line in zip(open(sys.argv[1]), open(sys.argv[2]), strict=True):
+    ev, full = json.loads(ev_line), json.loads(full_line)
+    assert "report" not in ev and ev["causes"] == full["causes"], ev
+    want = [{"cause": c["id"], "rule": e["rule"], "lr": e["applied_lr"], "counted": e["counted"]}
+            for c in full["report"]["causes"] for e in c["evidence"]]
+    assert ev["evidence"] == want, (ev["evidence"], want)
+    fired += len(want)
+assert fired > 0, "no finding at all"' "$TMP/out" "$TMP/full4.jsonl" || fail "--detail evidence: not the report's findings"
+/usr/bin/python3 "$(dirname "$0")/../schemas/validate_output.py" --lines --expect kbdiag-batch "$TMP/out" \
+  || fail "a --detail evidence record does not match schemas/kbdiag-batch-1.schema.json"
 # The reports validate against the report schema, like infer's.
 head -3 "$TMP/full4.jsonl" | python3 -c 'import json,sys
 for n, l in enumerate(sys.stdin): json.dump(json.loads(l)["report"], open(f"{sys.argv[1]}/report{n}.json", "w"))' "$TMP"

@@ -32,7 +32,7 @@ expect "$(printf 'text\njson\nmarkdown\nhtml')" "$(bash_complete kbdiag infer --
 expect "--strict" "$(bash_complete kbdiag kb lint --str)"
 # Choices when the option column is full (one space before the description): kb lint --format, batch --detail.
 expect "$(printf 'text\njson')" "$(bash_complete kbdiag kb lint --format '')"
-expect "$(printf 'ranking\nfull')" "$(bash_complete kbdiag batch --detail '')"
+expect "$(printf 'ranking\nevidence\nfull')" "$(bash_complete kbdiag batch --detail '')"
 # A value option's folder: directories only.
 mkdir -p "$TMP/site-kb" && touch "$TMP/site-file"
 expect "$TMP/site-kb" "$(bash_complete kbdiag --kb "$TMP/site")"

@@ -49,7 +49,7 @@ constexpr std::size_t causes_per_record = 5;
 struct BatchArgs {
     std::vector<std::string> inputs;    // JSON Lines files, directories, "-" (stdin); none: stdin
     unsigned jobs = 0;                  // 0: one per hardware thread
-    std::string detail = "ranking";     // ranking | full (the whole report under "report")
+    std::string detail = "ranking";     // ranking | evidence (+ every finding) | full (the whole report under "report")
     bool summary = false;
     std::string format = "text";        // of the summary
     std::string output;                 // -o: the per-input records go here (as they come, not atomically)
@@ -268,7 +268,25 @@ json causes_json(const Report& r) {
     return causes;
 }
 
-json record_json(const std::string& label, const Report& r, const Diagnostics& snapshot_diagnostics, bool full) {
+// Every finding of the diagnosis (counted or not), by cause in ranking order, strongest first: which rules fired
+// and what they weighed, without the rest of the report. A triage has none (its problems were not ranked).
+json evidence_json(const Report& r) {
+    json evidence = json::array();
+    if (r.is_triage) return evidence;
+    for (const auto& c : r.ranking.causes)
+        for (const auto& f : c.evidence) {
+            json e = json::object();   // member by member: an initializer list copies each pair twice
+            e["cause"] = f.cause;
+            e["rule"] = f.rule;
+            e["lr"] = round_to(f.applied_lr, 4);
+            e["counted"] = f.counted;
+            evidence.push_back(std::move(e));
+        }
+    return evidence;
+}
+
+json record_json(const std::string& label, const Report& r, const Diagnostics& snapshot_diagnostics,
+                 const std::string& detail) {
     json j{{"schema", batch_schema},
            {"input", label},
            {"host", r.host_name.empty() ? json(nullptr) : json(r.host_name)},
@@ -286,7 +304,8 @@ json record_json(const std::string& label, const Report& r, const Diagnostics& s
     for (const auto& d : snapshot_diagnostics.items())
         if (d.severity == Severity::warning) warnings.push_back({{"code", d.code}, {"message", d.message}});
     if (!warnings.empty()) j["warnings"] = warnings;
-    if (full) j["report"] = report_to_json(r);
+    if (detail == "evidence") j["evidence"] = evidence_json(r);
+    if (detail == "full") j["report"] = report_to_json(r);
     return j;
 }
 
@@ -322,7 +341,7 @@ Outcome diagnose_input(const BatchContext& ctx, Input in) {
     try {
         Report r = ctx.session->diagnose(req);
         Outcome out;
-        out.line = dump_line(record_json(in.label, r, sd, ctx.args->detail == "full"));
+        out.line = dump_line(record_json(in.label, r, sd, ctx.args->detail));
         out.keys = keys_of(r, req.facts);
         out.rule_errors = !r.rule_errors.empty();
         return out;
@@ -530,10 +549,10 @@ void setup_batch(CLI::App& app, const GlobalOptions& g, RunFn& run) {
     sub->add_option("-j,--jobs", a.jobs, "Diagnoses in parallel (default: one per hardware thread)")
         ->type_name("N")
         ->check(CLI::Range(1u, 1024u));
-    sub->add_option("--detail", a.detail, "Per-input record: ranking (top causes and first fix) or full (the whole "
-                                          "report under \"report\")")
+    sub->add_option("--detail", a.detail, "Per-input record: ranking (top causes and first fix), evidence (also every "
+                                          "finding: cause, rule, ratio) or full (the whole report under \"report\")")
         ->type_name("LEVEL")
-        ->check(CLI::IsMember({"ranking", "full"}));
+        ->check(CLI::IsMember({"ranking", "evidence", "full"}));
     sub->add_flag("--summary", a.summary, "Print totals by problem, server, vendor and Windows release instead of the "
                                           "records (with -o: the records go to FILE, the summary to stdout)");
     sub->add_option("--format", a.format, "Summary format: text or json")

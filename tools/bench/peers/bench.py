@@ -67,8 +67,9 @@ ENGINES = {
     },
 }
 # kbdiag batch: the knowledge loaded once, every snapshot of kbdiag/snapshots.jsonl diagnosed in one process
-# (--no-questions: the peers choose no questions either); the records (--detail full, so that the fired rules
-# are in them) are turned into fired sets after the timed run. startup = minimal KB, no input; load = R rules,
+# (--no-questions: the peers choose no questions either); the records (--detail evidence: the ranking plus every
+# finding, so that the fired rules are in them, as the peers print the rules they fired) are turned into fired sets
+# after the timed run. startup = minimal KB, no input; load = R rules,
 # no input. "-1" uses one worker thread (as the peers do), the other one per hardware thread.
 for _suffix, _jobs in (("-1", ["--jobs", "1"]), ("", [])):
     ENGINES["kbdiag-batch" + _suffix] = {
@@ -77,7 +78,7 @@ for _suffix, _jobs in (("-1", ["--jobs", "1"]), ("", [])):
         "load": ("kbdiag", ["{K}", "--no-builtin-kb", "--kb", "kb", "batch", "empty.jsonl",
                             "--error", "0x7e57", "--no-questions"] + _jobs),
         "full": ("kbdiag", ["{K}", "--no-builtin-kb", "--kb", "kb", "batch", "snapshots.jsonl",
-                            "--error", "0x7e57", "--no-questions", "--detail", "full", "-o", "{OUT}"] + _jobs),
+                            "--error", "0x7e57", "--no-questions", "--detail", "evidence", "-o", "{OUT}"] + _jobs),
         "stdout_is_output": False,
         "batch_records": True,
     }
@@ -92,8 +93,7 @@ def batch_records_to_fired_sets(path):
             rec = json.loads(line)
             if "error" in rec:
                 sys.exit("kbdiag batch: record %d is an error: %s" % (i, rec["error"]))
-            ids = sorted({e["rule"] for c in rec["report"]["causes"] for e in c.get("evidence", [])},
-                         key=lambda s: (len(s), s))
+            ids = sorted({e["rule"] for e in rec["evidence"]}, key=lambda s: (len(s), s))
             lines.append("%d:%s\n" % (i, " ".join(ids)))
     with open(path, "w") as fh:
         fh.write("".join(lines))
