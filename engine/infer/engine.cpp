@@ -33,8 +33,8 @@ class Run {
 public:
     Run(const KnowledgeBase& kb, RuleRuntime* runtime, const EngineOptions& options, const Problem& problem,
         const FactStore& facts, Detail detail, const FactSlots& slots)
-        : kb_(kb), runtime_(runtime), options_(options), detail_(detail), result_(), by_slot_(slots, result_.facts) {
-        result_.facts = facts;
+        : kb_(kb), runtime_(runtime), options_(options), detail_(detail), result_(), by_slot_(slots, facts) {
+        result_.share_facts(facts);
         for (const auto& link : problem.causes) causes_.insert(link.cause);
     }
 
@@ -56,14 +56,14 @@ public:
     void applicability(const Cause& c) {
         if (!c.applies_to) return;
         EvalTrace trace;
-        if (evaluate(*c.applies_to, result_.facts, traced(trace)) != Truth::no) return;
+        if (evaluate(*c.applies_to, result_.facts(), traced(trace)) != Truth::no) return;
         Finding f;
         f.cause = c.id;
         f.rule = "applies_to:" + c.id;
         f.title = "Does not apply here";
         f.note = c.applies_to_text.empty() ? "applies when " + c.applies_to->describe() : "applies to " + c.applies_to_text;
         f.lr = c.not_applicable_lr;
-        if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts, trace.used);
+        if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts(), trace.used);
         f.where = c.applies_to->where;
         add(std::move(f));
     }
@@ -91,7 +91,8 @@ private:
         for (const auto& e : r.evidence) {
             if (when == Truth::no && !e.lr_false) continue;
             double lr = when == Truth::yes ? e.lr : *e.lr_false;
-            std::string note = (when == Truth::yes ? "" : "not: ") + when_text;
+            // Only a report quotes the condition; ranking records and hypothetical runs never read the note.
+            std::string note = detail_ != Detail::full ? std::string() : (when == Truth::yes ? "" : "not: ") + when_text;
             add(finding(r, e.cause, lr, std::move(note), trace.used));
         }
         if (when == Truth::yes)
@@ -101,13 +102,13 @@ private:
     void scripted(const RuleDecl& r, const EvalTrace& trace) {
         std::vector<std::string> missing;
         for (const auto& name : r.required)
-            if (!result_.facts.is_known(name)) missing.push_back(name);
+            if (!result_.facts().is_known(name)) missing.push_back(name);
         if (!missing.empty()) {
             if (detail_ == Detail::full) near_miss(r, missing, fmt::format("needs {}", fmt::join(r.required, ", ")));
             return;
         }
         if (!runtime_ || !runtime_->loaded(*r.script)) return skip(r, "its script did not load");
-        ScriptOutcome out = runtime_->run(r, result_.facts);
+        ScriptOutcome out = runtime_->run(r, result_.facts());
         ++result_.rules_run;
         if (!out.ok) return failed(r, out);
         std::vector<std::string> used = trace.used;
@@ -128,7 +129,7 @@ private:
         f.lr = lr;
         f.group = r.group;
         f.definitive = r.definitive;
-        if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts, used);
+        if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts(), used);
         f.where = r.where;
         return f;
     }
@@ -140,9 +141,15 @@ private:
 
     // Derived facts never replace what a collector or a person said.
     void derive(const RuleDecl& r, const std::string& fact, const FactValue& value) {
-        if (result_.facts.find(fact) && result_.facts.find(fact)->state == FactState::known) return;
-        result_.facts.set(fact, value, "derived:" + r.id);
-        by_slot_.forget(fact);
+        const FactEntry* known = result_.facts().find(fact);
+        if (known && known->state == FactState::known) return;
+        const bool first = !result_.owns_facts();
+        FactStore& facts = result_.own_facts();   // the input is copied here, once, when a rule first derives
+        facts.set(fact, value, "derived:" + r.id);
+        if (first)
+            by_slot_.rebind(facts);
+        else
+            by_slot_.forget(fact);
     }
 
     void near_miss(const RuleDecl& r, const std::vector<std::string>& missing, std::string condition) {
@@ -153,7 +160,7 @@ private:
         for (const auto& c : r.causes)
             if (causes_.count(c)) m.causes.push_back(c);
         if (m.causes.empty()) return;
-        m.missing_facts = askable_facts(kb_, result_.facts, missing);
+        m.missing_facts = askable_facts(kb_, result_.facts(), missing);
         m.condition = std::move(condition);
         m.where = r.where;
         result_.near_misses.push_back(std::move(m));

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/diagnostic.hpp"
@@ -54,13 +55,26 @@ struct RuleError {
 };
 
 struct EngineResult {
-    FactStore facts;                   // inputs plus derived facts
+    // Inputs plus derived facts. A run whose rules derived nothing shares the FactStore it was given instead of
+    // copying it per diagnosis, so a result must not outlive the facts passed to Engine::run.
+    const FactStore& facts() const { return input_ ? *input_ : own_; }
+    FactStore& own_facts() {             // the result's own copy, made on the first write
+        if (input_) own_ = *std::exchange(input_, nullptr);
+        return own_;
+    }
+    bool owns_facts() const { return !input_; }
+    void share_facts(const FactStore& input) { input_ = &input; }
+
     std::vector<Finding> findings;
     std::vector<NearMiss> near_misses;
     std::vector<SkippedRule> skipped;  // rules that could not run (their script did not load)
     std::vector<RuleError> rule_errors;   // rules that failed while running, each once
     Diagnostics diagnostics;           // rule errors with file:line
     std::size_t rules_run = 0;
+
+private:
+    const FactStore* input_ = nullptr;
+    FactStore own_;
 };
 
 // Replaces each unknown fact that only rules derive (no collector, no question) by the unknown facts its
@@ -81,7 +95,9 @@ class Engine {
 public:
     Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, EngineOptions options = {});
     // Evaluates every rule that bears on `problem`'s causes (and the derivations they need).
+    // The result may share `facts` (see EngineResult::facts), hence no temporaries.
     EngineResult run(const Problem& problem, const FactStore& facts, Detail detail = Detail::full) const;
+    EngineResult run(const Problem& problem, FactStore&& facts, Detail detail = Detail::full) const = delete;
     const KnowledgeBase& kb() const { return *kb_; }
 
 private:

@@ -213,7 +213,7 @@ Ranking Ranker::rank(const Problem& problem, const FactStore& input_facts, const
     r.causes = posterior(engine_.kb(), problem, result.findings);
     for (const auto& c : r.causes)
         if (c.id == other_id) r.other_probability = c.probability;
-    r.plan = plan(problem, r.causes, result.facts);
+    r.plan = plan(problem, r.causes, result.facts());
     r.expected_cost_minutes = expected_cost(r.plan);
     if (options_.questions) r.questions = questions(problem, input_facts, result, r);
     return r;
@@ -280,12 +280,12 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
     std::map<std::string, std::set<std::string>> candidates;   // fact -> causes it bears on
     for (const auto& m : result.near_misses)
         for (const auto& f : m.missing_facts)
-            if (!result.facts.is_known(f)) candidates[f].insert(m.causes.begin(), m.causes.end());
+            if (!result.facts().is_known(f)) candidates[f].insert(m.causes.begin(), m.causes.end());
     for (const auto& link : problem.causes)
         if (const Cause* c = kb.cause(link.cause); c && c->applies_to) {
             EvalTrace trace;
-            if (evaluate(*c->applies_to, result.facts, &trace) == Truth::unknown)
-                for (const auto& f : askable_facts(kb, result.facts, trace.missing)) candidates[f].insert(c->id);
+            if (evaluate(*c->applies_to, result.facts(), &trace) == Truth::unknown)
+                for (const auto& f : askable_facts(kb, result.facts(), trace.missing)) candidates[f].insert(c->id);
         }
 
     RankOptions quiet = options_;

@@ -265,11 +265,11 @@ Report build_report(const ReportInput& in, Ranking ranking) {
         for (const auto& cause : r.ranking.causes)
             for (const auto& f : cause.evidence)
                 for (const auto& [name, value] : f.facts) names.insert(name);
-        for (const auto& [name, entry] : res.facts.entries())
+        for (const auto& [name, entry] : res.facts().entries())
             if (starts_with(entry.source, "derived:")) names.insert(name);
         for (const auto& name : names)
-            if (const FactEntry* e = res.facts.find(name)) r.facts.push_back(report_fact(name, *e, in.kb));
-        if (in.kb) r.also_checked = also_checked(*in.kb, res.facts, names);
+            if (const FactEntry* e = res.facts().find(name)) r.facts.push_back(report_fact(name, *e, in.kb));
+        if (in.kb) r.also_checked = also_checked(*in.kb, res.facts(), names);
     }
 
     if (in.kb) {

@@ -365,7 +365,7 @@ void add_summary_context(const ReportInput& in, Report& r) {
     if (in.problem) r.problem_platform = to_string(in.problem->platform);
     if (in.result) {
         auto text_fact = [&](const char* name) {
-            const FactValue* v = in.result->facts.value(name);
+            const FactValue* v = in.result->facts().value(name);
             return v && v->is_string() ? v->as_string() : std::string();
         };
         r.target_server = text_fact("target.server");

@@ -43,10 +43,10 @@ CompiledCondition compile(const Condition& c, FactSlots& slots);
 class SlotView {
 public:
     SlotView(const FactSlots& slots, const FactStore& facts)
-        : slots_(slots), facts_(facts), entries_(slots.size()), looked_up_(slots.size(), false) {}
+        : slots_(slots), facts_(&facts), entries_(slots.size()), looked_up_(slots.size(), false) {}
     const FactEntry* entry(std::size_t slot) const {
         if (!looked_up_[slot]) {
-            entries_[slot] = facts_.find(slots_.name(slot));
+            entries_[slot] = facts_->find(slots_.name(slot));
             looked_up_[slot] = true;
         }
         return entries_[slot];
@@ -54,10 +54,15 @@ public:
     void forget(const std::string& name) {
         if (auto slot = slots_.find(name)) looked_up_[*slot] = false;
     }
+    // Views another store from now on (e.g. a copy of the one it viewed): every slot is looked up again.
+    void rebind(const FactStore& facts) {
+        facts_ = &facts;
+        looked_up_.assign(looked_up_.size(), false);
+    }
 
 private:
     const FactSlots& slots_;
-    const FactStore& facts_;
+    const FactStore* facts_;
     mutable std::vector<const FactEntry*> entries_;
     mutable std::vector<bool> looked_up_;
 };

@@ -3,7 +3,6 @@
 #include "engine/rules/compiled_condition.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -25,17 +24,17 @@ constexpr OpName op_names[] = {
     {CompareOp::contains, "contains", "contains"}, {CompareOp::exists, "exists", "exists"},
 };
 
+// ASCII case folding, inline: what std::tolower does in the "C" locale kbdiag runs in (it never calls setlocale),
+// without a library call per character — rule conditions compare text thousands of times per diagnosis.
+constexpr char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool same_folded(char x, char y) { return fold(x) == fold(y); }
+
 bool iequals(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same_folded);
 }
 
 bool icontains(const std::string& hay, const std::string& needle) {
-    auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-    return it != hay.end();
+    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), same_folded) != hay.end();
 }
 
 // Equality that ignores case for text: fact values typed by people and collectors differ in case.

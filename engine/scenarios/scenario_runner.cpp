@@ -159,7 +159,7 @@ ScenarioRun run_scenarios(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* 
             std::set<std::string> effect;
             for (const auto& f : er.findings)
                 if (!starts_with(f.rule, "applies_to:")) effect.insert(f.rule);
-            for (const auto& [name, entry] : er.facts.entries())
+            for (const auto& [name, entry] : er.facts().entries())
                 if (starts_with(entry.source, "derived:")) effect.insert(entry.source.substr(8));
             res.rules_with_effect.assign(effect.begin(), effect.end());
             exercised.insert(effect.begin(), effect.end());

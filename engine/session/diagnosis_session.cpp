@@ -280,7 +280,7 @@ Report DiagnosisSession::triage(Worker& w, const DiagnosisRequest& request, std:
     std::map<std::string, TriageEntry> best_by_cause;       // one entry per cause: where it stands strongest
     std::map<std::string, std::vector<std::string>> codes_by_cause;
     EngineResult combined;                                  // what the report shows: the evidence that pointed
-    combined.facts = request.facts;
+    combined.share_facts(request.facts);
     std::set<std::string> skipped_seen;
 
     for (const Problem* problem : problems) {

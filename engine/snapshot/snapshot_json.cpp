@@ -6,6 +6,10 @@
 // else returns nullopt and the caller reads the text the general way, which reports each problem at its
 // file:line:col. So the fast path never has to produce a diagnostic, and cannot produce a different one.
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -17,129 +21,158 @@ namespace kbdiag {
 
 namespace {
 
-// A JSON value as the fast path needs it, read by nlohmann-json's SAX interface straight into this small tree (no
-// DOM of std::maps, no per-object key sets): a scalar keeps the text the YAML reader would see; objects keep their
-// members in order. Null, floats and binary values make the whole text unclean (the general reader takes it).
-struct Node {
-    enum class Kind { scalar, object, array };
+// A JSON document as the fast path needs it: a tape of items in document order. An object's or array's members
+// follow it and `end` is the index just past its last member, so a sibling is one jump away; scalars keep the text
+// the YAML reader would see, as views of the input (or of the tape's own strings, for escaped or converted text).
+// One vector for the whole document, instead of a tree of nodes with vectors of their own, is most of why the
+// fast path is fast. Null, floats and binary values make the whole text unclean (the general reader takes it).
+struct Item {
+    enum class Kind : std::uint8_t { scalar, object, array };
     Kind kind = Kind::scalar;
-    std::string text;                                   // scalar
-    // An object's member names and values (in input order, keys[i] names values[i]); an array's items are values.
-    // Two vectors, not one of pairs: a vector may hold the incomplete Node, a pair may not (clang with libstdc++).
-    std::vector<std::string> keys;
-    std::vector<Node> values;
+    std::uint32_t end = 0;     // the index past this item's members
+    std::string_view key;      // the member's name, when the item is an object's member
+    std::string_view text;     // scalar
+};
 
-    const Node* find(std::string_view key) const {
-        for (std::size_t i = 0; i < keys.size(); ++i)
-            if (keys[i] == key) return &values[i];
-        return nullptr;
+struct Tape {
+    std::vector<Item> items;
+    std::deque<std::string> owned;   // a deque: its strings stay where they are as it grows
+    std::string_view keep(std::string text) { return owned.emplace_back(std::move(text)); }
+};
+
+// One value of a tape, as the snapshot readers below walk it.
+class Value {
+public:
+    Value(const Tape& tape, std::uint32_t index) : tape_(&tape), index_(index) {}
+    bool is_scalar() const { return item().kind == Item::Kind::scalar; }
+    bool is_object() const { return item().kind == Item::Kind::object; }
+    bool is_array() const { return item().kind == Item::Kind::array; }
+    std::string_view text() const { return item().text; }
+    std::string_view key() const { return item().key; }
+    bool empty() const { return item().end == index_ + 1; }
+
+    // The members of an object or the items of an array, in order.
+    template <class Visit>
+    bool all_of(Visit visit) const {
+        for (std::uint32_t i = index_ + 1; i < item().end; i = tape_->items[i].end)
+            if (!visit(Value(*tape_, i))) return false;
+        return true;
     }
-    bool is_object() const { return kind == Kind::object; }
-    bool is_scalar() const { return kind == Kind::scalar; }
+    std::optional<Value> find(std::string_view name) const {
+        std::optional<Value> found;
+        all_of([&](Value member) {
+            if (member.key() == name) found = member;
+            return !found;
+        });
+        return found;
+    }
+
+private:
+    const Tape* tape_;
+    std::uint32_t index_;
+    const Item& item() const { return tape_->items[index_]; }
 };
 
 // Duplicate keys are the general reader's to report. Sorting views of the keys keeps a 200-fact object cheap; a
 // fact's own few keys are compared pairwise, without an allocation.
-bool unique_keys(const Node& object) {
+bool unique_keys(const Tape& tape, std::uint32_t object) {
     constexpr std::size_t pairwise = 8;
-    if (object.keys.size() <= pairwise) {
-        for (std::size_t i = 0; i < object.keys.size(); ++i)
-            for (std::size_t j = i + 1; j < object.keys.size(); ++j)
-                if (object.keys[i] == object.keys[j]) return false;
-        return true;
+    std::array<std::string_view, pairwise> first;   // most objects: no allocation at all
+    std::size_t count = 0;
+    std::vector<std::string_view> all;
+    for (std::uint32_t i = object + 1; i < tape.items[object].end; i = tape.items[i].end) {
+        const std::string_view key = tape.items[i].key;
+        if (count < pairwise) {
+            if (std::find(first.begin(), first.begin() + count, key) != first.begin() + count) return false;
+            first[count++] = key;
+            continue;
+        }
+        if (all.empty()) all.assign(first.begin(), first.end());
+        all.push_back(key);
     }
-    std::vector<std::string_view> keys(object.keys.begin(), object.keys.end());
-    std::sort(keys.begin(), keys.end());
-    return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
+    std::sort(all.begin(), all.end());
+    return std::adjacent_find(all.begin(), all.end()) == all.end();
 }
 
-// Builds the Node tree; refuses (returns false, which stops the parse) what the fast path does not take.
-class TreeBuilder {
+// Builds the tape from nlohmann's SAX events; refuses (returns false, which stops the parse) what the fast path
+// does not take.
+class TapeBuilder {
 public:
     using Json = nlohmann::json;
 
-    Node root;
+    Tape tape;
 
     bool null() { return false; }
     bool boolean(bool v) { return scalar(v ? "true" : "false"); }
-    bool number_integer(Json::number_integer_t v) { return scalar(std::to_string(v)); }
-    bool number_unsigned(Json::number_unsigned_t v) { return scalar(std::to_string(v)); }
+    bool number_integer(Json::number_integer_t v) { return scalar(tape.keep(std::to_string(v))); }
+    bool number_unsigned(Json::number_unsigned_t v) { return scalar(tape.keep(std::to_string(v))); }
     bool number_float(Json::number_float_t, const Json::string_t&) { return false; }
-    bool string(Json::string_t& v) { return scalar(std::move(v)); }
+    bool string(Json::string_t& v) { return scalar(tape.keep(std::move(v))); }
     bool binary(Json::binary_t&) { return false; }
-    bool start_object(std::size_t) { return open(Node::Kind::object); }
+    bool start_object(std::size_t) { return open(Item::Kind::object); }
     bool key(Json::string_t& k) {
-        Node* object = open_.back();
-        object->keys.push_back(std::move(k));
-        object->values.emplace_back();
+        key_ = tape.keep(std::move(k));
         return true;
     }
-    bool end_object() { return close() && unique_keys(*finished_); }
-    bool start_array(std::size_t) { return open(Node::Kind::array); }
+    bool end_object() { return close() && unique_keys(tape, finished_); }
+    bool start_array(std::size_t) { return open(Item::Kind::array); }
     bool end_array() { return close(); }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
 private:
-    std::vector<Node*> open_;   // the objects and arrays being filled, innermost last
-    Node* finished_ = nullptr;
-    bool started_ = false;
+    std::vector<std::uint32_t> open_;   // the objects and arrays being filled, innermost last
+    std::uint32_t finished_ = 0;
+    std::string_view key_;              // the name of the member whose value comes next
 
-    // Where the next value goes: the root, the last key's slot, or a new array item.
-    Node* slot() {
-        if (open_.empty()) {
-            if (started_) return nullptr;   // a second top-level value
-            started_ = true;
-            return &root;
-        }
-        Node* parent = open_.back();
-        if (parent->kind == Node::Kind::array) return &parent->values.emplace_back();
-        return parent->values.empty() ? nullptr : &parent->values.back();
-    }
-    bool scalar(std::string text) {
-        Node* n = slot();
-        if (!n) return false;
-        n->text = std::move(text);
+    // A new item where the next value goes; false for a second top-level value.
+    bool push(Item::Kind kind, std::string_view text = {}) {
+        if (open_.empty() && !tape.items.empty()) return false;
+        const bool member = !open_.empty() && tape.items[open_.back()].kind == Item::Kind::object;
+        const auto index = static_cast<std::uint32_t>(tape.items.size());
+        tape.items.push_back(Item{kind, index + 1, member ? key_ : std::string_view(), text});
         return true;
     }
-    bool open(Node::Kind kind) {
-        Node* n = slot();
-        if (!n) return false;
-        n->kind = kind;
-        open_.push_back(n);
+    bool scalar(std::string_view text) { return push(Item::Kind::scalar, text); }
+    bool open(Item::Kind kind) {
+        if (!push(kind)) return false;
+        open_.push_back(static_cast<std::uint32_t>(tape.items.size() - 1));
         return true;
     }
     bool close() {
         if (open_.empty()) return false;
         finished_ = open_.back();
         open_.pop_back();
+        tape.items[finished_].end = static_cast<std::uint32_t>(tape.items.size());
         return true;
     }
 };
 
-// Reads the plain JSON batch lines are made of straight into the Node tree, several times faster than nlohmann's
-// lexer and SAX events (most of a batch line's parsing cost): strings of printable ASCII with the short escapes,
+// Reads the plain JSON batch lines are made of straight into the tape, several times faster than nlohmann's lexer
+// and SAX events (most of a batch line's parsing cost): strings of printable ASCII with the short escapes,
 // integers of at most 18 digits, true and false, objects and arrays. On anything else (a \u escape, a byte beyond
 // ASCII, null, a fraction, a long number, deep nesting, a duplicate key, a syntax error) it gives up and nlohmann
-// reads the text. So it never decides what is JSON: it only takes, and builds the very tree TreeBuilder would
+// reads the text. So it never decides what is JSON: it only takes, and builds the very tape TapeBuilder would
 // from, texts well inside the grammar.
 class PlainJsonReader {
 public:
     explicit PlainJsonReader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
 
-    // The tree, or nullopt when the text is not plain (which says nothing about whether it is clean).
-    std::optional<Node> read() {
-        Node root;
-        if (!value(root, 0)) return std::nullopt;
+    // The tape, or nullopt when the text is not plain (which says nothing about whether it is clean).
+    std::optional<Tape> read() {
+        Tape tape;
+        tape.items.reserve(static_cast<std::size_t>(end_ - p_) / 8 + 4);   // a batch line: ~9 bytes per item
+        tape_ = &tape;
+        if (!value(0, {})) return std::nullopt;
         skip_ws();
         if (p_ != end_) return std::nullopt;   // trailing text
-        return root;
+        return tape;
     }
 
 private:
     static constexpr int max_depth = 32;   // snapshots nest 5 deep; deeper is not worth a fast path
-    static constexpr std::size_t small_object = 4;
     const char* p_;
     const char* end_;
+    Tape* tape_ = nullptr;
 
     void skip_ws() {
         while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r')) ++p_;
@@ -150,43 +183,46 @@ private:
         ++p_;
         return true;
     }
-    bool value(Node& n, int depth) {
+    // Appends the value at p_ (an object's member named `key`, or an array item with no key) and its members.
+    bool value(int depth, std::string_view key) {
         skip_ws();
         if (p_ == end_) return false;
+        const auto index = static_cast<std::uint32_t>(tape_->items.size());
+        tape_->items.push_back(Item{Item::Kind::scalar, index + 1, key, {}});
         switch (*p_) {
-            case '{': return depth < max_depth && object(n, depth + 1);
-            case '[': return depth < max_depth && array(n, depth + 1);
-            case '"': return string(n.text);
-            case 't': return literal("true", n.text);
-            case 'f': return literal("false", n.text);
-            default: return integer(n.text);
+            case '{': return depth < max_depth && object(index, depth + 1);
+            case '[': return depth < max_depth && array(index, depth + 1);
+            case '"': return string(tape_->items[index].text);
+            case 't': return literal("true", tape_->items[index].text);
+            case 'f': return literal("false", tape_->items[index].text);
+            default: return integer(tape_->items[index].text);
         }
     }
-    bool object(Node& n, int depth) {
-        n.kind = Node::Kind::object;
+    bool object(std::uint32_t index, int depth) {
+        tape_->items[index].kind = Item::Kind::object;
         ++p_;   // '{'
-        if (eat('}')) return true;
-        n.keys.reserve(small_object);   // one allocation each for a fact's {value, source, note}
-        n.values.reserve(small_object);
-        do {
-            skip_ws();
-            if (p_ == end_ || *p_ != '"') return false;
-            n.keys.emplace_back();
-            if (!string(n.keys.back()) || !eat(':')) return false;
-            n.values.emplace_back();
-            if (!value(n.values.back(), depth)) return false;
-        } while (eat(','));
-        return eat('}') && unique_keys(n);
+        if (!eat('}')) {
+            do {
+                skip_ws();
+                std::string_view key;
+                if (p_ == end_ || *p_ != '"' || !string(key) || !eat(':') || !value(depth, key)) return false;
+            } while (eat(','));
+            if (!eat('}')) return false;
+        }
+        tape_->items[index].end = static_cast<std::uint32_t>(tape_->items.size());
+        return unique_keys(*tape_, index);
     }
-    bool array(Node& n, int depth) {
-        n.kind = Node::Kind::array;
+    bool array(std::uint32_t index, int depth) {
+        tape_->items[index].kind = Item::Kind::array;
         ++p_;   // '['
-        if (eat(']')) return true;
-        do {
-            n.values.emplace_back();
-            if (!value(n.values.back(), depth)) return false;
-        } while (eat(','));
-        return eat(']');
+        if (!eat(']')) {
+            do {
+                if (!value(depth, {})) return false;
+            } while (eat(','));
+            if (!eat(']')) return false;
+        }
+        tape_->items[index].end = static_cast<std::uint32_t>(tape_->items.size());
+        return true;
     }
     static bool plain_char(char c) {
         const auto u = static_cast<unsigned char>(c);
@@ -206,24 +242,32 @@ private:
             default: return 0;
         }
     }
-    bool string(std::string& out) {
-        ++p_;   // the opening quote
+    // A string without escapes is a view of the input; one with escapes is unescaped into the tape's own strings.
+    bool string(std::string_view& out) {
+        const char* start = ++p_;   // past the opening quote
+        while (p_ != end_ && plain_char(*p_)) ++p_;
+        if (p_ != end_ && *p_ == '"') {
+            out = std::string_view(start, static_cast<std::size_t>(p_++ - start));
+            return true;
+        }
+        std::string text(start, p_);
         for (;;) {
-            const char* run = p_;
-            while (p_ != end_ && plain_char(*p_)) ++p_;
-            out.append(run, p_);
             if (p_ == end_) return false;
             if (*p_ == '"') {
                 ++p_;
+                out = tape_->keep(std::move(text));
                 return true;
             }
             if (*p_ != '\\' || ++p_ == end_) return false;   // a control character, a byte beyond ASCII, or the end
             const char c = unescaped(*p_++);
             if (c == 0) return false;
-            out += c;
+            text += c;
+            const char* run = p_;
+            while (p_ != end_ && plain_char(*p_)) ++p_;
+            text.append(run, p_);
         }
     }
-    bool literal(std::string_view word, std::string& out) {
+    bool literal(std::string_view word, std::string_view& out) {
         if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
         p_ += word.size();
         out = word;
@@ -231,7 +275,7 @@ private:
     }
     // An integer as nlohmann's events give it (std::to_string of its value) is its own spelling when it has no
     // leading zero, is not -0 and fits: only such spellings are taken.
-    bool integer(std::string& out) {
+    bool integer(std::string_view& out) {
         const char* start = p_;
         if (*p_ == '-') ++p_;
         const char* digits = p_;
@@ -239,103 +283,129 @@ private:
         const auto count = p_ - digits;
         if (count == 0 || count > 18 || (*digits == '0' && (count > 1 || digits != start))) return false;
         if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
-        out.assign(start, p_);
+        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
         return true;
     }
 };
 
-std::optional<std::string> text_at(const Node& object, const char* key) {
-    const Node* n = object.find(key);
-    if (!n || !n->is_scalar()) return std::nullopt;
-    return n->text;
+std::optional<std::string_view> text_at(const Value& object, std::string_view key) {
+    auto v = object.find(key);
+    if (!v || !v->is_scalar()) return std::nullopt;
+    return v->text();
 }
 
-bool all_scalars(const Node& object) {
-    return std::all_of(object.values.begin(), object.values.end(), [](const Node& value) { return value.is_scalar(); });
+std::string string_at(const Value& object, std::string_view key) { return std::string(text_at(object, key).value_or("")); }
+
+bool all_scalars(const Value& object) {
+    return object.all_of([](Value member) { return member.is_scalar(); });
 }
 
 // A loose value as the YAML reader makes it: scalar -> string, list of scalars -> list, list of mappings of
 // scalars -> records. Empty mappings or lists of mixed kinds are the general reader's business.
-std::optional<FactValue> loose_value(const Node& v) {
-    if (v.is_scalar()) return FactValue(v.text);
-    if (v.kind != Node::Kind::array) return std::nullopt;
-    if (v.values.empty()) return FactValue(std::vector<std::string>{});
-    if (v.values.front().is_object()) {
-        std::vector<Record> records;
-        for (const auto& item : v.values) {
-            if (!item.is_object() || item.keys.empty() || !all_scalars(item)) return std::nullopt;
+std::optional<FactValue> loose_value(const Value& v) {
+    if (v.is_scalar()) return FactValue(std::string(v.text()));
+    if (!v.is_array()) return std::nullopt;
+    if (v.empty()) return FactValue(std::vector<std::string>{});
+    std::optional<FactValue> out;
+    bool records = false;
+    v.all_of([&](Value first) {
+        records = first.is_object();
+        return false;
+    });
+    if (records) {
+        std::vector<Record> list;
+        const bool ok = v.all_of([&](Value item) {
+            if (!item.is_object() || item.empty() || !all_scalars(item)) return false;
             Record r;
-            for (std::size_t i = 0; i < item.keys.size(); ++i) r[item.keys[i]] = item.values[i].text;
-            records.push_back(std::move(r));
-        }
-        return FactValue(std::move(records));
+            item.all_of([&](Value field) {
+                r[std::string(field.key())] = std::string(field.text());
+                return true;
+            });
+            list.push_back(std::move(r));
+            return true;
+        });
+        if (ok) out = FactValue(std::move(list));
+        return out;
     }
     std::vector<std::string> list;
-    for (const auto& item : v.values) {
-        if (!item.is_scalar()) return std::nullopt;
-        list.push_back(item.text);
-    }
-    return FactValue(std::move(list));
+    const bool ok = v.all_of([&](Value item) {
+        if (!item.is_scalar()) return false;
+        list.emplace_back(item.text());
+        return true;
+    });
+    if (ok) out = FactValue(std::move(list));
+    return out;
 }
 
-bool read_header(const Node& root, Snapshot& s) {
-    if (const Node* created = root.find("created")) {
+bool read_header(const Value& root, Snapshot& s) {
+    if (auto created = root.find("created")) {
         if (!created->is_scalar()) return false;
-        if (auto t = parse_iso8601(created->text))
+        const std::string text(created->text());
+        if (auto t = parse_iso8601(text))
             s.created = *t;
-        else if (auto i = parse_integer_text(created->text))
+        else if (auto i = parse_integer_text(text))
             s.created = *i;
         else
             return false;   // the general reader warns
     }
-    if (const Node* version = root.find("kbdiag_version")) {
+    if (auto version = root.find("kbdiag_version")) {
         if (!version->is_scalar()) return false;
-        s.kbdiag_version = version->text;
+        s.kbdiag_version = version->text();
     }
-    if (const Node* host = root.find("host")) {
+    if (auto host = root.find("host")) {
         if (!host->is_object() || !all_scalars(*host)) return false;
-        s.host_name = text_at(*host, "name").value_or("");
-        s.platform = text_at(*host, "platform").value_or("");
+        s.host_name = string_at(*host, "name");
+        s.platform = string_at(*host, "platform");
     }
     return true;
 }
 
-bool read_collectors(const Node& root, Snapshot& s) {
-    const Node* list = root.find("collectors");
+bool read_collectors(const Value& root, Snapshot& s) {
+    auto list = root.find("collectors");
     if (!list) return true;
-    if (list->kind != Node::Kind::array) return false;
-    for (const auto& item : list->values) {
+    if (!list->is_array()) return false;
+    return list->all_of([&](Value item) {
         if (!item.is_object() || !all_scalars(item)) return false;
         CollectorReport c;
-        c.id = text_at(item, "id").value_or("");
-        auto status = collector_status_from_string(text_at(item, "status").value_or(""));
+        c.id = string_at(item, "id");
+        auto status = collector_status_from_string(string_at(item, "status"));
         if (c.id.empty() || !status) return false;
         c.status = *status;
         if (auto ms = text_at(item, "duration_ms")) c.duration_ms = parse_integer_text(*ms).value_or(0);
-        c.message = text_at(item, "message").value_or("");
+        c.message = string_at(item, "message");
         s.collectors.push_back(std::move(c));
-    }
-    return true;
+        return true;
+    });
 }
 
-bool read_fact(const KnowledgeBase& kb, const std::string& name, const Node& node, FactStore& facts,
-               std::vector<std::string>* unknown_facts) {
+bool read_fact(const KnowledgeBase& kb, const Value& fact, FactStore& facts, std::vector<std::string>* unknown_facts) {
+    const std::string name(fact.key());
     auto def = kb.facts.find(name);
     if (def == kb.facts.end() && unknown_facts) {   // the general reader drops it unread, whatever its value
         unknown_facts->push_back(name);
         return true;
     }
-    if (def == kb.facts.end() || !node.is_object()) return false;
-    for (std::size_t i = 0; i < node.keys.size(); ++i)
-        if (node.keys[i] != "value" && !node.values[i].is_scalar()) return false;
+    if (def == kb.facts.end() || !fact.is_object()) return false;
+    // One pass over the fact's members; any member but `value` must be a scalar (others are read and ignored).
+    std::optional<Value> value;
+    std::string_view state_text = "known";
     FactEntry e;
-    const auto state = fact_state_from_string(text_at(node, "state").value_or("known"));
-    if (!state) return false;
+    const bool scalars = fact.all_of([&](Value member) {
+        const std::string_view key = member.key();
+        if (key == "value") {
+            value = member;
+            return true;
+        }
+        if (!member.is_scalar()) return false;
+        if (key == "state") state_text = member.text();
+        else if (key == "source") e.source = member.text();
+        else if (key == "note") e.note = member.text();
+        return true;
+    });
+    const auto state = fact_state_from_string(state_text);
+    if (!scalars || !state) return false;
     e.state = *state;
-    e.source = text_at(node, "source").value_or("");
-    e.note = text_at(node, "note").value_or("");
     if (e.state == FactState::known) {
-        const Node* value = node.find("value");
         if (!value) return false;
         auto loose = loose_value(*value);
         if (!loose) return false;
@@ -347,12 +417,12 @@ bool read_fact(const KnowledgeBase& kb, const std::string& name, const Node& nod
     return true;
 }
 
-// Parses `text` as one JSON value into a Node tree; nullopt when it is not clean JSON for the fast path.
-std::optional<Node> parse_tree(const std::string& text) {
+// Parses `text` as one JSON value into a tape; nullopt when it is not clean JSON for the fast path.
+std::optional<Tape> parse_tape(const std::string& text) {
     if (auto plain = PlainJsonReader(text).read()) return plain;
-    TreeBuilder builder;
-    if (!nlohmann::json::sax_parse(text, &builder)) return std::nullopt;
-    return std::move(builder.root);
+    TapeBuilder builder;
+    if (!nlohmann::json::sax_parse(text, &builder) || builder.tape.items.empty()) return std::nullopt;
+    return std::move(builder.tape);
 }
 
 // Whether a number -0 stands outside the strings: nlohmann reads it as the integer 0, whose text "0" is not the
@@ -380,15 +450,16 @@ std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const
                                                   std::vector<std::string>* unknown_facts) {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos || text[first] != '{' || has_negative_zero(text)) return std::nullopt;
-    auto root = parse_tree(text);
-    if (!root || !root->is_object()) return std::nullopt;
-    if (text_at(*root, "schema") != std::optional<std::string>(snapshot_schema)) return std::nullopt;
+    auto tape = parse_tape(text);
+    if (!tape) return std::nullopt;
+    const Value root(*tape, 0);
+    if (!root.is_object() || text_at(root, "schema") != std::optional<std::string_view>(snapshot_schema))
+        return std::nullopt;
     Snapshot s;
-    if (!read_header(*root, s) || !read_collectors(*root, s)) return std::nullopt;
-    if (const Node* facts = root->find("facts")) {
+    if (!read_header(root, s) || !read_collectors(root, s)) return std::nullopt;
+    if (auto facts = root.find("facts")) {
         if (!facts->is_object()) return std::nullopt;
-        for (std::size_t i = 0; i < facts->keys.size(); ++i)
-            if (!read_fact(kb, facts->keys[i], facts->values[i], s.facts, unknown_facts)) return std::nullopt;
+        if (!facts->all_of([&](Value fact) { return read_fact(kb, fact, s.facts, unknown_facts); })) return std::nullopt;
     }
     return s;
 }

@@ -77,7 +77,8 @@ TEST_CASE("likelihood ratios move the posterior exactly as Bayes says") {
 TEST_CASE("unknown facts contribute nothing but leave a near miss") {
     Fixture f;
     Engine engine(f.kb, nullptr);
-    auto result = engine.run(f.problem(), FactStore{});
+    const FactStore none;
+    auto result = engine.run(f.problem(), none);
     for (const auto& finding : result.findings) CHECK(finding.cause != "smb1");
     auto miss = std::find_if(result.near_misses.begin(), result.near_misses.end(),
                              [](const NearMiss& m) { return m.rule == "smb1_server"; });
@@ -91,14 +92,21 @@ TEST_CASE("derived facts feed later rules; collected facts are never overwritten
     facts.set_absent("lsa.level", "windows.lsa");
     Engine engine(f.kb, nullptr);
     auto result = engine.run(f.problem(), facts);
-    REQUIRE(result.facts.value("lsa.effective"));
-    CHECK(result.facts.value("lsa.effective")->as_int() == 3);
-    CHECK(result.facts.find("lsa.effective")->source == "derived:level_default");
+    REQUIRE(result.facts().value("lsa.effective"));
+    CHECK(result.facts().value("lsa.effective")->as_int() == 3);
+    CHECK(result.facts().find("lsa.effective")->source == "derived:level_default");
+    // The derivation went into the result's own copy, not into the caller's facts.
+    CHECK(result.owns_facts());
+    CHECK(&result.facts() != &facts);
+    CHECK_FALSE(facts.find("lsa.effective"));
     auto r = diagnose(f, facts);
     CHECK(p_of(r, "ntlmv1") < 0.2);   // lr_false 0.2 applied
     facts.set("lsa.effective", FactValue{1}, "manual");
     auto kept = engine.run(f.problem(), facts);
-    CHECK(kept.facts.value("lsa.effective")->as_int() == 1);
+    CHECK(kept.facts().value("lsa.effective")->as_int() == 1);
+    // Nothing derived (the collected value stands): the result shares the caller's facts instead of a copy.
+    CHECK_FALSE(kept.owns_facts());
+    CHECK(&kept.facts() == &facts);
 }
 
 TEST_CASE("applies_to known false counts against the cause") {
@@ -254,7 +262,8 @@ rules:
     };
     auto offered = [&](const char* problem_id) {
         const Problem& problem = *loaded.kb->problem(problem_id);
-        const Ranking r = ranker.rank(problem, FactStore{}, engine.run(problem, FactStore{}));
+        const FactStore none;
+        const Ranking r = ranker.rank(problem, none, engine.run(problem, none));
         Offered o;
         for (const auto& f : r.plan) o.fixes.insert(f.id);
         for (const auto& q : r.questions) o.questions.insert(q.fact);

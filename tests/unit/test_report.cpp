@@ -242,10 +242,10 @@ TEST_CASE("build_report keeps the facts the findings used and the derived ones")
     p.id = "p";
     p.title = "P";
     EngineResult res;
-    res.facts.set("a.used", FactValue(true), "manual");
-    res.facts.set("b.unused", FactValue(std::int64_t{3}), "manual");
-    res.facts.set("c.derived", FactValue(std::string("x")), "derived:r2");
-    res.facts.set_absent("d.absent", "windows.lsa", "value not set");
+    res.own_facts().set("a.used", FactValue(true), "manual");
+    res.own_facts().set("b.unused", FactValue(std::int64_t{3}), "manual");
+    res.own_facts().set("c.derived", FactValue(std::string("x")), "derived:r2");
+    res.own_facts().set_absent("d.absent", "windows.lsa", "value not set");
     Finding f;
     f.cause = "c1";
     f.rule = "r1";
@@ -280,10 +280,10 @@ TEST_CASE("build_report lists the known in_report facts no finding used under AL
     kb.facts["w.release"].in_report = true;   // known, unused: ALSO CHECKED
     kb.facts["w.unset"].in_report = true;     // absent: nothing to show
     EngineResult res;
-    res.facts.set("a.used", FactValue(std::string("yes")), "manual");
-    res.facts.set("w.release", FactValue(std::string("23H2")), "windows.os");
-    res.facts.set_absent("w.unset", "windows.os", "value not set");
-    res.facts.set("x.plain", FactValue(std::string("hidden")), "manual");   // not in_report: not listed
+    res.own_facts().set("a.used", FactValue(std::string("yes")), "manual");
+    res.own_facts().set("w.release", FactValue(std::string("23H2")), "windows.os");
+    res.own_facts().set_absent("w.unset", "windows.os", "value not set");
+    res.own_facts().set("x.plain", FactValue(std::string("hidden")), "manual");   // not in_report: not listed
     Finding f;
     f.cause = "c1";
     f.rule = "r1";
@@ -327,16 +327,16 @@ TEST_CASE("the report's JSON keeps fact values typed; the text keeps their displ
     def("f.absent", FactType::integer);
     def("g.text", FactType::string);
     EngineResult res;
-    res.facts.set("a.flag", FactValue(true), "manual");
-    res.facts.set("b.build", FactValue(std::int64_t{22631}), "windows.os");
-    res.facts.set("c.changed", FactValue(std::int64_t{1768035600}), "manual");   // 2026-01-10T09:00:00Z
-    res.facts.set("d.names", FactValue(std::vector<std::string>{"nas01", "10.0.0.5"}), "import");
-    res.facts.set("e.entries", FactValue(std::vector<Record>{{{"written", std::int64_t{1768035600}},
+    res.own_facts().set("a.flag", FactValue(true), "manual");
+    res.own_facts().set("b.build", FactValue(std::int64_t{22631}), "windows.os");
+    res.own_facts().set("c.changed", FactValue(std::int64_t{1768035600}), "manual");   // 2026-01-10T09:00:00Z
+    res.own_facts().set("d.names", FactValue(std::vector<std::string>{"nas01", "10.0.0.5"}), "import");
+    res.own_facts().set("e.entries", FactValue(std::vector<Record>{{{"written", std::int64_t{1768035600}},
                                                              {"count", std::int64_t{2}},
                                                              {"target", std::string("nas01")}}}),
                   "windows.credman");
-    res.facts.set_absent("f.absent", "windows.lsa", "value not set");
-    res.facts.set("g.text", FactValue(std::string("23H2")), "windows.os");
+    res.own_facts().set_absent("f.absent", "windows.lsa", "value not set");
+    res.own_facts().set("g.text", FactValue(std::string("23H2")), "windows.os");
     RankedCause cause;
     cause.id = "c1";
     Finding f;
