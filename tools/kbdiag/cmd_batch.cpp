@@ -268,21 +268,71 @@ json causes_json(const Report& r) {
     return causes;
 }
 
+// A string as nlohmann prints it: ids and the like (printable ASCII without quotes or backslashes) need no
+// escaping; anything else is left to nlohmann.
+void append_json_string(std::string& out, const std::string& s) {
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F && c != '"' && c != '\\';
+    });
+    if (!plain) {
+        out += dump_json_compact(json(s));
+        return;
+    }
+    out += '"';
+    out += s;
+    out += '"';
+}
+
 // Every finding of the diagnosis (counted or not), by cause in ranking order, strongest first: which rules fired
 // and what they weighed, without the rest of the report. A triage has none (its problems were not ranked).
-json evidence_json(const Report& r) {
-    json evidence = json::array();
-    if (r.is_triage) return evidence;
-    for (const auto& c : r.ranking.causes)
-        for (const auto& f : c.evidence) {
-            json e = json::object();   // member by member: an initializer list copies each pair twice
-            e["cause"] = f.cause;
-            e["rule"] = f.rule;
-            e["lr"] = round_to(f.applied_lr, 4);
-            e["counted"] = f.counted;
-            evidence.push_back(std::move(e));
+// Printed here rather than built as nlohmann objects: a finding is a small object and there are hundreds per
+// snapshot on a big knowledge base, where building them cost more than the diagnosis. The text is what nlohmann
+// would print (keys sorted; numbers still printed by nlohmann).
+std::string evidence_text(const Report& r) {
+    std::string out = "[";
+    std::optional<double> last_lr;   // ratios repeat (a knowledge base uses a few): print each run of them once
+    std::string last_lr_text;
+    if (!r.is_triage)
+        for (const auto& c : r.ranking.causes)
+            for (const auto& f : c.evidence) {
+                if (out.size() > 1) out += ',';
+                out += "{\"cause\":";
+                append_json_string(out, f.cause);
+                out += f.counted ? ",\"counted\":true,\"lr\":" : ",\"counted\":false,\"lr\":";
+                const double lr = round_to(f.applied_lr, 4);
+                if (last_lr != lr) last_lr_text = dump_json_compact(json(lr));
+                last_lr = lr;
+                out += last_lr_text;
+                out += ",\"rule\":";
+                append_json_string(out, f.rule);
+                out += '}';
+            }
+    return out + "]";
+}
+
+// The record's line: `record`'s members in key order, as nlohmann prints a sorted object, with the "evidence"
+// member (--detail evidence) in its place among them.
+std::string record_line(const json& record, const std::string* evidence) {
+    if (!evidence) return dump_line(record);
+    constexpr std::string_view evidence_key = "evidence";
+    std::string out = "{";
+    auto member = [&](std::string_view key, const std::string& value) {
+        if (out.size() > 1) out += ',';
+        out += '"';
+        out += key;   // the record's keys are fixed ASCII names
+        out += "\":";
+        out += value;
+    };
+    bool placed = false;
+    for (auto it = record.begin(); it != record.end(); ++it) {
+        if (!placed && it.key() > evidence_key) {
+            member(evidence_key, *evidence);
+            placed = true;
         }
-    return evidence;
+        member(it.key(), dump_line(it.value()));
+    }
+    if (!placed) member(evidence_key, *evidence);
+    return out + "}";
 }
 
 json record_json(const std::string& label, const Report& r, const Diagnostics& snapshot_diagnostics,
@@ -304,8 +354,7 @@ json record_json(const std::string& label, const Report& r, const Diagnostics& s
     for (const auto& d : snapshot_diagnostics.items())
         if (d.severity == Severity::warning) warnings.push_back({{"code", d.code}, {"message", d.message}});
     if (!warnings.empty()) j["warnings"] = warnings;
-    if (detail == "evidence") j["evidence"] = evidence_json(r);
-    if (detail == "full") j["report"] = report_to_json(r);
+    if (detail == "full") j["report"] = report_to_json(r);   // (evidence: see record_line)
     return j;
 }
 
@@ -341,7 +390,9 @@ Outcome diagnose_input(const BatchContext& ctx, Input in) {
     try {
         Report r = ctx.session->diagnose(req);
         Outcome out;
-        out.line = dump_line(record_json(in.label, r, sd, ctx.args->detail));
+        const std::string evidence = ctx.args->detail == "evidence" ? evidence_text(r) : std::string();
+        out.line = record_line(record_json(in.label, r, sd, ctx.args->detail),
+                               ctx.args->detail == "evidence" ? &evidence : nullptr);
         out.keys = keys_of(r, req.facts);
         out.rule_errors = !r.rule_errors.empty();
         return out;
