@@ -89,8 +89,8 @@ template <class A> void fields(A& a, KbOverride& x) { a(x.kind, x.id, x.folder, 
 template <class A> void fields(A& a, KbPatchRecord& x) { a(x.folder, x.kind, x.id, x.change, x.where); }
 template <class A> void fields(A& a, KnowledgeBase& x) {
     a(x.facts, x.problems, x.causes, x.fixes, x.references, x.rules, x.windows_releases, x.vendors, x.scenarios,
-      x.folders, x.script_files, x.overrides, x.patches, x.rules_by_cause, x.rules_by_fact, x.rules_deriving, x.code_index,
-      x.in_report_facts);
+      x.folders, x.script_files, x.overrides, x.patches, x.rules_by_cause, x.rules_by_fact, x.rules_deriving,
+      x.code_index, x.in_report_facts);
 }
 template <class A> void fields(A& a, Diagnostic& x) { a(x.code, x.severity, x.message, x.where, x.snippet); }
 template <class A> void fields(A& a, KbSourceFile& x) { a(x.path, x.size, x.hash); }
