@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <optional>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -122,80 +122,159 @@ static std::vector<PlannedStep> steps_for(const Fix& fix, const FactStore& facts
     return out;
 }
 
-std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<RankedCause>& causes,
-                                     const FactStore& facts) const {
-    const KnowledgeBase& kb = engine_.kb();
-    auto p = probabilities(causes);
-    // success[fix][cause] = P(fix works | cause), with the fix and, per cause (in the same order), where its current
-    // probability is: the greedy loop below reads them for every fix at every step.
-    struct Candidate {
-        const Fix* fix = nullptr;
-        std::map<std::string, double> by_cause;
-        std::vector<std::pair<const double*, double>> terms;   // (&p[cause], P(works | cause)) in by_cause's order
-    };
-    std::map<std::string, Candidate> success;
+// ---- the fix plan ------------------------------------------------------------------------------------------
+
+PlanCostModel::PlanCostModel(const KnowledgeBase& kb, const Problem& problem, const std::vector<RankedCause>& causes,
+                             double min_fix_probability)
+    : min_fix_probability_(min_fix_probability) {
+    std::map<std::string, std::map<std::string, double>> by_fix;   // fix -> cause -> P(works | cause)
+    std::set<std::string> ids;   // the ranking's causes and those the fixes address
+    for (const auto& c : causes) ids.insert(c.id);
     for (const auto& link : problem.causes)
         if (const Cause* c = kb.cause(link.cause))
             for (const auto& fl : c->fixes)
                 if (const Fix* f = kb.fix(fl.fix); f && serves(f->platform, problem.platform)) {
-                    success[fl.fix].fix = f;
-                    success[fl.fix].by_cause[c->id] = fl.success;
+                    by_fix[fl.fix][c->id] = fl.success;
+                    ids.insert(c->id);
                 }
-    for (auto& [fix_id, candidate] : success)   // map nodes stay put: the pointers hold until p is gone
-        for (const auto& [cause, s] : candidate.by_cause) candidate.terms.emplace_back(&p[cause], s);
+    cause_ids_.assign(ids.begin(), ids.end());
+    for (const auto& [id, by_cause] : by_fix) {
+        const Fix* f = kb.fix(id);
+        Candidate cand{id, f, f->cost_minutes * risk_factor(f->risk), f->cost_minutes, risk_factor(f->risk), {}};
+        for (const auto& [cause, s] : by_cause) cand.terms.emplace_back(index_of(cause), s);
+        fixes_.push_back(std::move(cand));
+    }
+    escalation_cost_ = problem.escalation.cost_minutes;
+    escalation_risk_factor_ = risk_factor(PlannedFix{}.risk);
+}
 
-    std::vector<PlannedFix> out;
-    while (!success.empty()) {
-        std::string best;
+// Greedy by efficiency: the fix with the most chance of working per risk-weighted minute (the first in id order on
+// a tie), then, assuming it failed, the next, until the best is below min_fix_probability.
+template <typename OnChosen>
+void PlanCostModel::greedy(std::vector<double> p, OnChosen&& on_chosen) const {
+    std::vector<bool> used(fixes_.size(), false);
+    for (;;) {
+        std::size_t best = fixes_.size();
         double best_eff = -1, best_p = 0;
-        for (const auto& [fix_id, candidate] : success) {
+        for (std::size_t f = 0; f < fixes_.size(); ++f) {
+            if (used[f]) continue;
             double pw = 0;
-            for (const auto& [prob, s] : candidate.terms) pw += *prob * s;
-            const Fix* fix = candidate.fix;
-            double eff = pw / (fix->cost_minutes * risk_factor(fix->risk));
-            if (eff > best_eff) {   // map order breaks ties by id
+            for (const auto& [cause, s] : fixes_[f].terms) pw += p[cause] * s;
+            const double eff = pw / fixes_[f].weighted_cost;
+            if (eff > best_eff) {
                 best_eff = eff;
-                best = fix_id;
+                best = f;
                 best_p = pw;
             }
         }
-        if (best_p < options_.min_fix_probability) break;
-        const Fix* fix = success[best].fix;
-        PlannedFix planned;
-        planned.id = best;
-        planned.title = fix->title;
-        planned.cost_minutes = fix->cost_minutes;
-        planned.risk = fix->risk;
-        planned.p_success = best_p;
-        planned.efficiency = best_eff;
-        std::vector<std::pair<double, std::string>> addressed;
-        for (const auto& [cause, s] : success[best].by_cause) addressed.emplace_back(-p[cause], cause);
-        std::sort(addressed.begin(), addressed.end());
-        for (const auto& [neg_p, cause] : addressed) planned.causes.push_back(cause);
-        if (options_.plan_steps) {
-            planned.steps = steps_for(*fix, facts);
-            planned.verify = fix->verify;
-        }
-        // Assume it failed: the causes it would have fixed become less likely.
-        double total = 0;
-        const auto& failed = success[best].by_cause;
-        for (auto& [cause, prob] : p) {
-            auto it = failed.find(cause);
-            if (it != failed.end()) prob *= 1.0 - it->second;
-            total += prob;
-        }
-        if (total > 0)
-            for (auto& [cause, prob] : p) prob /= total;
-        success.erase(best);
-        out.push_back(std::move(planned));
+        if (best == fixes_.size() || best_p < min_fix_probability_) return;
+        on_chosen(fixes_[best], best_p, best_eff, p);
+        assume_failed(fixes_[best], p);
+        used[best] = true;
     }
+}
+
+std::vector<ChosenFix> PlanCostModel::choose(const std::vector<RankedCause>& causes) const {
+    std::vector<ChosenFix> out;
+    greedy(probabilities_of(causes),
+           [&](const Candidate& fix, double p_success, double efficiency, const std::vector<double>& p) {
+               out.push_back(ChosenFix{fix.id, fix.fix, p_success, efficiency, addressed_causes(fix, p)});
+           });
+    return out;
+}
+
+double PlanCostModel::expected_cost(const std::vector<RankedCause>& causes) const {
+    double cost = 0, still_failing = 1.0;
+    greedy(probabilities_of(causes), [&](const Candidate& fix, double p_success, double, const std::vector<double>&) {
+        cost += still_failing * fix.cost_minutes * fix.risk_factor;
+        still_failing *= 1.0 - p_success;
+    });
+    return cost + still_failing * escalation_cost_ * escalation_risk_factor_;
+}
+
+std::vector<double> PlanCostModel::probabilities_of(const std::vector<RankedCause>& causes) const {
+    std::vector<double> p(cause_ids_.size(), 0.0);
+    for (const auto& c : causes) {
+        const auto i = index_of(c.id);
+        if (i == cause_ids_.size())   // a ranking of another problem: its probabilities would not add up here
+            throw std::invalid_argument(fmt::format("the fix plan has no cause '{}'", c.id));
+        p[i] = c.probability;
+    }
+    return p;
+}
+
+// The causes a fix addresses, most likely first (probabilities `p`, before it failed); ties by id.
+std::vector<std::string> PlanCostModel::addressed_causes(const Candidate& fix, const std::vector<double>& p) const {
+    std::vector<std::pair<double, std::size_t>> order;   // (-probability, cause index); index order is id order
+    for (const auto& [cause, s] : fix.terms) order.emplace_back(-p[cause], cause);
+    std::sort(order.begin(), order.end());
+    std::vector<std::string> out;
+    for (const auto& [neg_p, cause] : order) out.push_back(cause_ids_[cause]);
+    return out;
+}
+
+std::size_t PlanCostModel::index_of(const std::string& id) const {
+    auto it = std::lower_bound(cause_ids_.begin(), cause_ids_.end(), id);
+    return it != cause_ids_.end() && *it == id ? static_cast<std::size_t>(it - cause_ids_.begin())
+                                               : cause_ids_.size();
+}
+
+// The fix was tried and failed: the causes it would have fixed become less likely.
+void PlanCostModel::assume_failed(const Candidate& fix, std::vector<double>& p) {
+    double total = 0;
+    std::size_t t = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        while (t < fix.terms.size() && fix.terms[t].first < i) ++t;
+        if (t < fix.terms.size() && fix.terms[t].first == i) p[i] *= 1.0 - fix.terms[t].second;
+        total += p[i];
+    }
+    if (total > 0)
+        for (auto& x : p) x /= total;
+}
+
+namespace {
+
+// A chosen fix as the report shows it: the knowledge's title and risk, and the steps that apply to these facts.
+PlannedFix dressed(ChosenFix chosen, const FactStore& facts, bool with_steps) {
+    const Fix& fix = *chosen.fix;
+    PlannedFix planned;
+    planned.id = std::move(chosen.id);
+    planned.title = fix.title;
+    planned.cost_minutes = fix.cost_minutes;
+    planned.risk = fix.risk;
+    planned.p_success = chosen.p_success;
+    planned.efficiency = chosen.efficiency;
+    planned.causes = std::move(chosen.causes);
+    if (with_steps) {
+        planned.steps = steps_for(fix, facts);
+        planned.verify = fix.verify;
+    }
+    return planned;
+}
+
+// The plan's last step, certain to settle it: hand the problem on.
+PlannedFix escalation(const Problem& problem) {
     PlannedFix escalate;
     escalate.id = "escalate";
     escalate.title = problem.escalation.title;
     escalate.cost_minutes = problem.escalation.cost_minutes;
     escalate.p_success = 1.0;
     if (!problem.escalation.text.empty()) escalate.steps.push_back(PlannedStep{problem.escalation.text, {}});
-    out.push_back(std::move(escalate));
+    return escalate;
+}
+
+}  // namespace
+
+std::vector<PlannedFix> Ranker::plan(const Problem& problem, const std::vector<RankedCause>& causes,
+                                     const FactStore& facts) const {
+    return plan(problem, PlanCostModel(engine_.kb(), problem, causes, options_.min_fix_probability), causes, facts);
+}
+
+std::vector<PlannedFix> Ranker::plan(const Problem& problem, const PlanCostModel& model,
+                                     const std::vector<RankedCause>& causes, const FactStore& facts) const {
+    std::vector<PlannedFix> out;
+    for (auto& chosen : model.choose(causes)) out.push_back(dressed(std::move(chosen), facts, options_.plan_steps));
+    out.push_back(escalation(problem));
     return out;
 }
 
@@ -213,9 +292,11 @@ Ranking Ranker::rank(const Problem& problem, const FactStore& input_facts, const
     r.causes = posterior(engine_.kb(), problem, result.findings);
     for (const auto& c : r.causes)
         if (c.id == other_id) r.other_probability = c.probability;
-    r.plan = plan(problem, r.causes, result.facts());
+    // One model for the plan and for every hypothetical answer's plan cost: same causes, same fixes.
+    const PlanCostModel model(engine_.kb(), problem, r.causes, options_.min_fix_probability);
+    r.plan = plan(problem, model, r.causes, result.facts());
     r.expected_cost_minutes = expected_cost(r.plan);
-    if (options_.questions) r.questions = questions(problem, input_facts, result, r);
+    if (options_.questions) r.questions = questions(problem, input_facts, result, r, model);
     return r;
 }
 
@@ -225,7 +306,8 @@ namespace {
 
 void thresholds(const Condition& c, const std::string& fact, std::set<std::int64_t>& out) {
     for (const auto& child : c.children) thresholds(child, fact, out);
-    if (c.kind != Condition::Kind::compare || c.fact != fact || !c.operand.literal || !c.operand.literal->is_int()) return;
+    if (c.kind != Condition::Kind::compare || c.fact != fact) return;
+    if (!c.operand.literal || !c.operand.literal->is_int()) return;
     auto v = c.operand.literal->as_int();
     out.insert(v);
     out.insert(c.op == CompareOp::lt || c.op == CompareOp::ge ? v - 1 : v + 1);
@@ -275,7 +357,8 @@ std::vector<FactValue> outcomes(const KnowledgeBase& kb, const FactDef& def) {
 }  // namespace
 
 std::vector<Question> Ranker::questions(const Problem& problem, const FactStore& input_facts,
-                                        const EngineResult& result, const Ranking& now) const {
+                                        const EngineResult& result, const Ranking& now,
+                                        const PlanCostModel& cost_model) const {
     const KnowledgeBase& kb = engine_.kb();
     std::map<std::string, std::set<std::string>> candidates;   // fact -> causes it bears on
     for (const auto& m : result.near_misses)
@@ -288,18 +371,13 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
                 for (const auto& f : askable_facts(kb, result.facts(), trace.missing)) candidates[f].insert(c->id);
         }
 
-    RankOptions quiet = options_;
-    quiet.questions = false;
-    quiet.plan_steps = false;
-    Ranker inner(engine_, quiet);
-    const PlanCostModel cost_model(kb, problem, now.causes, options_.min_fix_probability);
-    // One answer's ranking: the posterior and the plan's expected cost (the plan itself is never shown).
+    // One answer's ranking: the posterior and the plan's expected cost (the plan itself is never shown). The
+    // posterior holds the problem's causes and "other", as `now` does, so the model knows every one of them.
     auto rank_answer = [&](const FactStore& facts) {
         const EngineResult run = engine_.run(problem, facts, Detail::findings_only);
         Ranking r;
         r.causes = posterior(kb, problem, run.findings, false);
-        if (auto cost = cost_model.expected_cost(r.causes)) r.expected_cost_minutes = *cost;
-        else r = inner.rank(problem, facts, run);
+        r.expected_cost_minutes = cost_model.expected_cost(r.causes);
         return r;
     };
     // One copy of the facts for all hypothetical answers: each answer is set, then the fact is put back as it was.

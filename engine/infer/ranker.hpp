@@ -61,103 +61,57 @@ struct RankOptions {
     double min_fix_probability = 0.02; // leave out fixes whose chance of working is below this
     std::size_t max_questions = 5;
     bool questions = true;
-    bool plan_steps = true;            // false: plan for its cost only (question simulation)
+    bool plan_steps = true;            // false: the plan without steps or verify text (its order and cost only)
 };
 
-// The expected cost of the fix plan for one problem, without building the plan: what the value of information
-// needs for every hypothetical answer (one ranking per answer of every candidate question). Same greedy order and
-// the same arithmetic, in the same order, as Ranker::plan() followed by Ranker::expected_cost(): fixes and causes
-// in id order (the maps there), so the result is bit-for-bit the same; tests/unit/test_ranking.cpp
-// compares the two on every problem of the shipped knowledge base.
+// One fix the greedy plan chose, in the order it is tried: what Ranker::plan() dresses into a PlannedFix.
+struct ChosenFix {
+    std::string id;
+    const Fix* fix = nullptr;          // in the knowledge base the model was built from
+    double p_success = 0.0;            // P(works | still failing before it)
+    double efficiency = 0.0;           // p_success per risk-weighted minute: what the greedy order maximises
+    std::vector<std::string> causes;   // causes it addresses, most likely first (ties by id)
+};
+
+// The fix plan's greedy selection for one problem, the only copy of it: Ranker::plan() dresses the fixes it chooses
+// (titles, steps), and the value of information asks it for the plan's expected cost alone, once per hypothetical
+// answer of every candidate question, so the loop runs on cause indexes and plain vectors. Fixes and causes are
+// in id order: ties go to the smaller id. tests/unit/test_ranking.cpp checks the choices against a plain
+// map-based greedy and expected_cost() against Ranker::expected_cost() of the plan, bit for bit, on every problem
+// of the shipped knowledge base.
 class PlanCostModel {
 public:
+    // `causes`: a ranking of `problem` (Ranker::posterior()'s causes and "other"); the rankings later passed in must
+    // hold no other causes.
     PlanCostModel(const KnowledgeBase& kb, const Problem& problem, const std::vector<RankedCause>& causes,
-                  double min_fix_probability)
-        : min_fix_probability_(min_fix_probability) {
-        std::map<std::string, std::map<std::string, double>> by_fix;   // fix -> cause -> P(works | cause)
-        std::set<std::string> ids;   // the ranking's causes and the fixes' (plan() adds those at probability 0)
-        for (const auto& c : causes) ids.insert(c.id);
-        for (const auto& link : problem.causes)
-            if (const Cause* c = kb.cause(link.cause))
-                for (const auto& fl : c->fixes)
-                    if (const Fix* f = kb.fix(fl.fix); f && serves(f->platform, problem.platform)) {
-                        by_fix[fl.fix][c->id] = fl.success;
-                        ids.insert(c->id);
-                    }
-        cause_ids_.assign(ids.begin(), ids.end());
-        for (const auto& [id, by_cause] : by_fix) {
-            const Fix* f = kb.fix(id);
-            Candidate cand{f->cost_minutes * risk_factor(f->risk), f->cost_minutes, risk_factor(f->risk), {}};
-            for (const auto& [cause, s] : by_cause) cand.terms.emplace_back(index_of(cause), s);
-            fixes_.push_back(std::move(cand));
-        }
-        escalation_cost_ = problem.escalation.cost_minutes;
-        escalation_risk_factor_ = risk_factor(PlannedFix{}.risk);
-    }
+                  double min_fix_probability);
 
-    // The expected cost for `causes` (a ranking of the same problem); nullopt when it has a cause the model was
-    // not built for (the caller then plans the usual way).
-    std::optional<double> expected_cost(const std::vector<RankedCause>& causes) const {
-        std::vector<double> p(cause_ids_.size(), 0.0);
-        for (const auto& c : causes) {
-            const auto i = index_of(c.id);
-            if (i == cause_ids_.size()) return std::nullopt;
-            p[i] = c.probability;
-        }
-        std::vector<bool> used(fixes_.size(), false);
-        double cost = 0, still_failing = 1.0;
-        for (;;) {
-            std::size_t best = fixes_.size();
-            double best_eff = -1, best_p = 0;
-            for (std::size_t f = 0; f < fixes_.size(); ++f) {
-                if (used[f]) continue;
-                double pw = 0;
-                for (const auto& [cause, s] : fixes_[f].terms) pw += p[cause] * s;
-                const double eff = pw / fixes_[f].weighted_cost;
-                if (eff > best_eff) {
-                    best_eff = eff;
-                    best = f;
-                    best_p = pw;
-                }
-            }
-            if (best == fixes_.size() || best_p < min_fix_probability_) break;
-            cost += still_failing * fixes_[best].cost_minutes * fixes_[best].risk_factor;
-            still_failing *= 1.0 - best_p;
-            assume_failed(fixes_[best], p);
-            used[best] = true;
-        }
-        return cost + still_failing * escalation_cost_ * escalation_risk_factor_;
-    }
+    // The fixes to try, in order, while one is likely enough to work; escalation is not among them.
+    std::vector<ChosenFix> choose(const std::vector<RankedCause>& causes) const;
+    // The expected minutes of choose()'s plan followed by escalation: Ranker::expected_cost() of the plan, with the
+    // same arithmetic in the same order. Throws std::invalid_argument for a cause the model was not built for.
+    double expected_cost(const std::vector<RankedCause>& causes) const;
 
 private:
     struct Candidate {
-        double weighted_cost;   // cost_minutes * risk_factor, as plan() divides by it
+        std::string id;
+        const Fix* fix;
+        double weighted_cost;   // cost_minutes * risk_factor: the efficiency's divisor
         double cost_minutes;
         double risk_factor;
         std::vector<std::pair<std::size_t, double>> terms;   // (cause index, P(works | cause)), causes in id order
     };
 
-    std::size_t index_of(const std::string& id) const {
-        auto it = std::lower_bound(cause_ids_.begin(), cause_ids_.end(), id);
-        return it != cause_ids_.end() && *it == id ? static_cast<std::size_t>(it - cause_ids_.begin())
-                                                   : cause_ids_.size();
-    }
+    // Calls on_chosen(fix, p_success, efficiency, probabilities before it failed) for each fix the plan tries.
+    template <typename OnChosen>
+    void greedy(std::vector<double> p, OnChosen&& on_chosen) const;
+    std::vector<double> probabilities_of(const std::vector<RankedCause>& causes) const;
+    std::vector<std::string> addressed_causes(const Candidate& fix, const std::vector<double>& p) const;
+    std::size_t index_of(const std::string& id) const;
+    static void assume_failed(const Candidate& fix, std::vector<double>& p);
 
-    // The fix was tried and failed: the causes it would have fixed become less likely (plan()'s update).
-    static void assume_failed(const Candidate& fix, std::vector<double>& p) {
-        double total = 0;
-        std::size_t t = 0;
-        for (std::size_t i = 0; i < p.size(); ++i) {
-            while (t < fix.terms.size() && fix.terms[t].first < i) ++t;
-            if (t < fix.terms.size() && fix.terms[t].first == i) p[i] *= 1.0 - fix.terms[t].second;
-            total += p[i];
-        }
-        if (total > 0)
-            for (auto& x : p) x /= total;
-    }
-
-    std::vector<std::string> cause_ids_;   // sorted: the order of plan()'s probability map
-    std::vector<Candidate> fixes_;         // sorted by fix id: the order of plan()'s candidate map
+    std::vector<std::string> cause_ids_;   // sorted: a cause's index is its place here
+    std::vector<Candidate> fixes_;         // sorted by fix id
     double min_fix_probability_;
     double escalation_cost_ = 0;
     double escalation_risk_factor_ = 1;
@@ -177,8 +131,10 @@ public:
     static double expected_cost(const std::vector<PlannedFix>& plan);
 
 private:
-    std::vector<Question> questions(const Problem& problem, const FactStore& input_facts,
-                                    const EngineResult& result, const Ranking& now) const;
+    std::vector<PlannedFix> plan(const Problem& problem, const PlanCostModel& model,
+                                 const std::vector<RankedCause>& causes, const FactStore& facts) const;
+    std::vector<Question> questions(const Problem& problem, const FactStore& input_facts, const EngineResult& result,
+                                    const Ranking& now, const PlanCostModel& cost_model) const;
     const Engine& engine_;
     RankOptions options_;
 };

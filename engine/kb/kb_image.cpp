@@ -17,7 +17,8 @@ namespace {
 // Bump when the encoding changes. The layout fingerprint below also changes when a model struct grows a member
 // (its size changes), so a development build with a new field does not misread an older image.
 // 2: KnowledgeBase::patches, and yaml_sources also lists the shared Lua modules (rules/lib/*.lua) of each folder.
-constexpr std::uint32_t image_format = 3;
+// 4: KnowledgeBase::in_report_facts (the linker's index of the facts marked in_report).
+constexpr std::uint32_t image_format = 4;
 constexpr char image_magic[8] = {'K', 'B', 'D', 'I', 'A', 'G', 'K', 'B'};
 constexpr int max_condition_depth = 256;
 
@@ -88,7 +89,8 @@ template <class A> void fields(A& a, KbOverride& x) { a(x.kind, x.id, x.folder, 
 template <class A> void fields(A& a, KbPatchRecord& x) { a(x.folder, x.kind, x.id, x.change, x.where); }
 template <class A> void fields(A& a, KnowledgeBase& x) {
     a(x.facts, x.problems, x.causes, x.fixes, x.references, x.rules, x.windows_releases, x.vendors, x.scenarios,
-      x.folders, x.script_files, x.overrides, x.patches, x.rules_by_cause, x.rules_by_fact, x.rules_deriving, x.code_index);
+      x.folders, x.script_files, x.overrides, x.patches, x.rules_by_cause, x.rules_by_fact, x.rules_deriving,
+      x.code_index, x.in_report_facts);
 }
 template <class A> void fields(A& a, Diagnostic& x) { a(x.code, x.severity, x.message, x.where, x.snippet); }
 template <class A> void fields(A& a, KbSourceFile& x) { a(x.path, x.size, x.hash); }

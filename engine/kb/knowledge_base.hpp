@@ -66,6 +66,7 @@ public:
     std::map<std::string, std::vector<std::size_t>> rules_by_fact;    // fact id -> rules reading it
     std::map<std::string, std::vector<std::size_t>> rules_deriving;   // fact id -> rules that may derive it
     std::map<std::string, std::string> code_index;                    // normalised code -> problem id
+    std::vector<std::string> in_report_facts;                         // ids of the facts marked in_report, sorted
 
     // Every member, indexes included (the cached image's round trip is checked with it).
     friend bool operator==(const KnowledgeBase&, const KnowledgeBase&) = default;

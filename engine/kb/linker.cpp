@@ -466,6 +466,9 @@ private:
             for (const auto& f : r.inputs()) kb_.rules_by_fact[f].push_back(i);
             for (const auto& f : r.derives) kb_.rules_deriving[f].push_back(i);
         }
+        // Every report lists those it holds (ALSO CHECKED): a few dozen ids, not the whole catalog each time.
+        for (const auto& [id, f] : kb_.facts)
+            if (f.in_report) kb_.in_report_facts.push_back(id);
     }
 };
 

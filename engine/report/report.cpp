@@ -38,10 +38,12 @@ ReportFact report_fact(const std::string& name, const FactEntry& e, const Knowle
 
 // The known facts the knowledge marks `in_report` that no finding used: what the technician reads beside the
 // evidence (the Windows release, the share path, the server's domain), so collecting them was not for nothing.
-std::vector<ReportFact> also_checked(const KnowledgeBase& kb, const FactStore& facts, const std::set<std::string>& used) {
+// In id order: the linker's list of them, not the whole catalog.
+std::vector<ReportFact> also_checked(const KnowledgeBase& kb, const FactStore& facts,
+                                     const std::set<std::string>& used) {
     std::vector<ReportFact> out;
-    for (const auto& [name, def] : kb.facts) {
-        if (!def.in_report || used.count(name)) continue;
+    for (const auto& name : kb.in_report_facts) {
+        if (used.count(name)) continue;
         const FactEntry* e = facts.find(name);
         if (e && e->state == FactState::known) out.push_back(report_fact(name, *e, &kb));
     }

@@ -337,6 +337,7 @@ TEST_CASE("lint: a collected fact nothing reads and no context explains (KB020)"
     CHECK(r.kb->fact("host.shown")->context == "The report header shows it.");
     CHECK(r.kb->fact("host.listed")->in_report);
     CHECK_FALSE(r.kb->fact("host.shown")->in_report);
+    CHECK(r.kb->in_report_facts == std::vector<std::string>{"host.listed"});   // what ALSO CHECKED walks
     CHECK_FALSE(r.diagnostics.has_errors());
     CHECK(load_knowledge_base(LoadOptions{{dir.path()}, true}).diagnostics.has_errors());   // --strict
 }

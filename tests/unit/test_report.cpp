@@ -279,6 +279,7 @@ TEST_CASE("build_report lists the known in_report facts no finding used under AL
     kb.facts["a.used"].in_report = true;      // used by a finding: listed under FACTS USED only
     kb.facts["w.release"].in_report = true;   // known, unused: ALSO CHECKED
     kb.facts["w.unset"].in_report = true;     // absent: nothing to show
+    kb.in_report_facts = {"a.used", "w.release", "w.unset"};   // the linker's index of them
     EngineResult res;
     res.own_facts().set("a.used", FactValue(std::string("yes")), "manual");
     res.own_facts().set("w.release", FactValue(std::string("23H2")), "windows.os");
