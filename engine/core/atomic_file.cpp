@@ -185,7 +185,8 @@ std::string write_file_atomically(const std::string& path, const std::string& co
 
 bool read_file(const std::string& path, std::string& content, std::string& error, std::size_t max_bytes) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) {
+    const fs::file_status status = fs::status(path, ec);
+    if (fs::is_directory(status)) {
         error = fmt::format("{} is a folder, not a file", path);
         return false;
     }
@@ -195,6 +196,20 @@ bool read_file(const std::string& path, std::string& content, std::string& error
         return false;
     }
     std::string text;
+    // A regular file is read in one go into a string of its size: growing the string chunk by chunk copied a
+    // 400 KB knowledge image four times over and touched twice the pages (measured: a tenth of `kbdiag infer`).
+    // What the size does not cover (a pipe, a file still growing) is read after it, chunk by chunk.
+    std::error_code size_error;
+    const auto size = fs::is_regular_file(status) ? fs::file_size(path, size_error) : 0;
+    if (!size_error && size > 0) {
+        if (size > max_bytes) {
+            error = fmt::format("{} is larger than {} bytes", path, max_bytes);
+            return false;
+        }
+        text.resize(static_cast<std::size_t>(size));
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<std::size_t>(in.gcount()));
+    }
     char chunk[64 * 1024];
     while (in) {
         in.read(chunk, sizeof chunk);

@@ -32,14 +32,35 @@ std::vector<std::pair<std::string, std::string>> displayed(const KnowledgeBase& 
 class Run {
 public:
     Run(const KnowledgeBase& kb, RuleRuntime* runtime, const EngineOptions& options, const Problem& problem,
-        const FactStore& facts, Detail detail, const FactSlots& slots)
-        : kb_(kb), runtime_(runtime), options_(options), detail_(detail), result_(), by_slot_(slots, facts) {
+        const FactStore& facts, Detail detail, const FactSlots& slots, ScriptMemo* memo)
+        : kb_(kb), runtime_(runtime), options_(options), detail_(detail), memo_(memo), result_(),
+          by_slot_(slots, facts) {
         result_.share_facts(facts);
         for (const auto& link : problem.causes) causes_.insert(link.cause);
     }
+    // A what-if run: derived facts are written into `facts` and taken back by undo_derivations().
+    Run(const KnowledgeBase& kb, RuleRuntime* runtime, const EngineOptions& options, const Problem& problem,
+        FactStore& facts, const FactSlots& slots, ScriptMemo* memo)
+        : Run(kb, runtime, options, problem, facts, Detail::findings_only, slots, memo) {
+        in_place_ = &facts;
+    }
+    Run(const Run&) = delete;
+    Run& operator=(const Run&) = delete;
+
+    // Puts back what derive() changed in an in-place run, latest first. Assigning or erasing an existing entry
+    // allocates nothing, so this cannot fail halfway.
+    void undo_derivations() noexcept {
+        for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+            if (it->second) in_place_->put(it->first, std::move(*it->second));
+            else in_place_->erase(it->first);
+        }
+        undo_.clear();
+    }
 
     // `when_text`: r.when described, `when`: r.when compiled (the engine does both once per rule, not per diagnosis).
-    void rule(const RuleDecl& r, const std::string& when_text, const std::optional<CompiledCondition>& when_compiled) {
+    // `index`: r's position in the KB (the memo's key).
+    void rule(std::size_t index, const RuleDecl& r, const std::string& when_text,
+              const std::optional<CompiledCondition>& when_compiled) {
         EvalTrace& trace = trace_;   // reused: its vectors keep their capacity from rule to rule
         trace.used.clear();
         trace.missing.clear();
@@ -50,7 +71,7 @@ public:
         }
         if (!r.script) return native(r, when, trace, when_text);
         if (when == Truth::no) return;
-        scripted(r, trace);
+        scripted(index, r, trace);
     }
 
     void applicability(const Cause& c) {
@@ -59,12 +80,17 @@ public:
         if (evaluate(*c.applies_to, result_.facts(), traced(trace)) != Truth::no) return;
         Finding f;
         f.cause = c.id;
-        f.rule = "applies_to:" + c.id;
-        f.title = "Does not apply here";
-        f.note = c.applies_to_text.empty() ? "applies when " + c.applies_to->describe() : "applies to " + c.applies_to_text;
         f.lr = c.not_applicable_lr;
-        if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts(), trace.used);
-        f.where = c.applies_to->where;
+        if (!in_place_) {   // a what-if run's findings feed only the posterior
+            f.rule = "applies_to:" + c.id;
+            f.title = "Does not apply here";
+            f.where = c.applies_to->where;
+        }
+        if (detail_ == Detail::full) {
+            f.note = c.applies_to_text.empty() ? "applies when " + c.applies_to->describe()
+                                               : "applies to " + c.applies_to_text;
+            f.facts = displayed(kb_, result_.facts(), trace.used);
+        }
         add(std::move(f));
     }
 
@@ -78,10 +104,13 @@ private:
     RuleRuntime* runtime_;
     const EngineOptions& options_;
     Detail detail_;
+    ScriptMemo* memo_;
     EngineResult result_;
     std::set<std::string> causes_;
     EvalTrace trace_;
     SlotView by_slot_;   // result_.facts by slot, for the compiled conditions (told when a fact is derived)
+    FactStore* in_place_ = nullptr;   // what-if runs: the caller's facts, derived into and restored
+    std::vector<std::pair<std::string, std::optional<FactEntry>>> undo_;   // per derivation: the entry it replaced
 
     // Only a full report shows which facts a finding used and which a near miss lacked: ranking skips the trace.
     EvalTrace* traced(EvalTrace& trace) const { return detail_ == Detail::full ? &trace : nullptr; }
@@ -99,7 +128,7 @@ private:
             for (const auto& [fact, value] : r.derive) derive(r, fact, value);
     }
 
-    void scripted(const RuleDecl& r, const EvalTrace& trace) {
+    void scripted(std::size_t index, const RuleDecl& r, const EvalTrace& trace) {
         std::vector<std::string> missing;
         for (const auto& name : r.required)
             if (!result_.facts().is_known(name)) missing.push_back(name);
@@ -108,14 +137,24 @@ private:
             return;
         }
         if (!runtime_ || !runtime_->loaded(*r.script)) return skip(r, "its script did not load");
-        ScriptOutcome out = runtime_->run(r, result_.facts());
         ++result_.rules_run;
+        if (const ScriptOutcome* seen = memo_ ? memo_->find(index, by_slot_) : nullptr) return outcome(r, trace, *seen);
+        ScriptOutcome out = runtime_->run(r, result_.facts());
         if (!out.ok) return failed(r, out);
-        std::vector<std::string> used = trace.used;
-        used.insert(used.end(), out.facts_read.begin(), out.facts_read.end());
-        std::sort(used.begin(), used.end());
-        used.erase(std::unique(used.begin(), used.end()), used.end());
-        for (const auto& e : out.evidence) add(finding(r, e.cause, e.lr, e.note, used));
+        if (memo_) return outcome(r, trace, memo_->keep(index, by_slot_, std::move(out)));
+        outcome(r, trace, out);
+    }
+
+    // A script's successful outcome: its evidence and derived facts.
+    void outcome(const RuleDecl& r, const EvalTrace& trace, const ScriptOutcome& out) {
+        std::vector<std::string> used;   // only a full report shows the facts a finding used
+        if (detail_ == Detail::full) {
+            used = trace.used;
+            used.insert(used.end(), out.facts_read.begin(), out.facts_read.end());
+            std::sort(used.begin(), used.end());
+            used.erase(std::unique(used.begin(), used.end()), used.end());
+        }
+        for (const auto& e : out.evidence) add(finding(r, e.cause, e.lr, in_place_ ? std::string() : e.note, used));
         for (const auto& [fact, value] : out.derived) derive(r, fact, value);
     }
 
@@ -123,12 +162,13 @@ private:
                     const std::vector<std::string>& used) const {
         Finding f;
         f.cause = cause;
-        f.rule = r.id;
-        f.title = r.title.empty() ? r.id : r.title;
-        f.note = std::move(note);
         f.lr = lr;
         f.group = r.group;
         f.definitive = r.definitive;
+        if (in_place_) return f;   // a what-if run's findings feed only the posterior (cause, ratio, group)
+        f.rule = r.id;
+        f.title = r.title.empty() ? r.id : r.title;
+        f.note = std::move(note);
         if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts(), used);
         f.where = r.where;
         return f;
@@ -143,6 +183,12 @@ private:
     void derive(const RuleDecl& r, const std::string& fact, const FactValue& value) {
         const FactEntry* known = result_.facts().find(fact);
         if (known && known->state == FactState::known) return;
+        if (in_place_) {
+            undo_.emplace_back(fact, known ? std::optional(*known) : std::nullopt);
+            in_place_->set(fact, value, "derived:" + r.id);
+            by_slot_.forget(fact);
+            return;
+        }
         const bool first = !result_.owns_facts();
         FactStore& facts = result_.own_facts();   // the input is copied here, once, when a rule first derives
         facts.set(fact, value, "derived:" + r.id);
@@ -235,12 +281,15 @@ std::vector<std::string> askable_facts(const KnowledgeBase& kb, const FactStore&
 
 Engine::Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, EngineOptions options)
     : kb_(std::move(kb)), runtime_(runtime), options_(options) {
-    for (const auto& [id, problem] : kb_->problems) rules_by_problem_[id] = rules_for(problem);
     when_texts_.reserve(kb_->rules.size());
     for (const auto& r : kb_->rules) when_texts_.push_back(r.when ? r.when->describe() : std::string());
     compiled_when_.reserve(kb_->rules.size());
     for (const auto& r : kb_->rules)
         compiled_when_.push_back(r.when ? std::optional(compile(*r.when, fact_slots_)) : std::nullopt);
+    script_inputs_.resize(kb_->rules.size());
+    for (std::size_t i = 0; i < kb_->rules.size(); ++i)
+        if (kb_->rules[i].script)
+            for (const auto& name : kb_->rules[i].inputs()) script_inputs_[i].push_back(fact_slots_.add(name));
 }
 
 // The rules with evidence for the problem's causes, plus every rule deriving a fact they (or the causes'
@@ -277,14 +326,33 @@ std::vector<std::size_t> Engine::rules_for(const Problem& problem) const {
     return {chosen.begin(), chosen.end()};
 }
 
-EngineResult Engine::run(const Problem& problem, const FactStore& facts, Detail detail) const {
-    Run run(*kb_, runtime_, options_, problem, facts, detail, fact_slots_);
+// The KB's problems keep their index (by id); a problem made elsewhere (a test's) gets its own every run.
+std::vector<std::size_t> Engine::planned_rules(const Problem& problem) const {
     auto planned = rules_by_problem_.find(problem.id);
-    for (auto i : planned != rules_by_problem_.end() ? planned->second : rules_for(problem))
-        run.rule(kb_->rules[i], when_texts_[i], compiled_when_[i]);
+    if (planned != rules_by_problem_.end()) return planned->second;
+    auto known = kb_->problems.find(problem.id);
+    if (known == kb_->problems.end()) return rules_for(problem);
+    return rules_by_problem_.emplace(problem.id, rules_for(known->second)).first->second;
+}
+
+EngineResult Engine::run(const Problem& problem, const FactStore& facts, Detail detail, ScriptMemo* memo) const {
+    Run run(*kb_, runtime_, options_, problem, facts, detail, fact_slots_, memo);
+    for (auto i : planned_rules(problem)) run.rule(i, kb_->rules[i], when_texts_[i], compiled_when_[i]);
     for (const auto& link : problem.causes)
         if (const Cause* c = kb_->cause(link.cause)) run.applicability(*c);
     return run.finish();
+}
+
+std::vector<Finding> Engine::what_if(const Problem& problem, FactStore& facts, ScriptMemo* memo) const {
+    Run run(*kb_, runtime_, options_, problem, facts, fact_slots_, memo);
+    struct Restore {
+        Run& run;
+        ~Restore() { run.undo_derivations(); }
+    } restore{run};
+    for (auto i : planned_rules(problem)) run.rule(i, kb_->rules[i], when_texts_[i], compiled_when_[i]);
+    for (const auto& link : problem.causes)
+        if (const Cause* c = kb_->cause(link.cause)) run.applicability(*c);
+    return run.finish().findings;
 }
 
 }  // namespace kbdiag

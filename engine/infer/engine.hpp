@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/core/diagnostic.hpp"
+#include "engine/infer/script_memo.hpp"
 #include "engine/facts/fact_store.hpp"
 #include "engine/kb/knowledge_base.hpp"
 #include "engine/rules/compiled_condition.hpp"
@@ -96,19 +97,31 @@ public:
     Engine(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* runtime, EngineOptions options = {});
     // Evaluates every rule that bears on `problem`'s causes (and the derivations they need).
     // The result may share `facts` (see EngineResult::facts), hence no temporaries.
-    EngineResult run(const Problem& problem, const FactStore& facts, Detail detail = Detail::full) const;
-    EngineResult run(const Problem& problem, FactStore&& facts, Detail detail = Detail::full) const = delete;
+    // `memo`: what-if runs of one diagnosis reuse script outcomes through it (script_memo.hpp).
+    EngineResult run(const Problem& problem, const FactStore& facts, Detail detail = Detail::full,
+                     ScriptMemo* memo = nullptr) const;
+    EngineResult run(const Problem& problem, FactStore&& facts, Detail detail = Detail::full,
+                     ScriptMemo* memo = nullptr) const = delete;
+    // A what-if run (choosing questions): like run() with Detail::findings_only, but derived facts go into
+    // `facts` itself and are taken back before it returns, so a run does not copy the facts. The findings only.
+    std::vector<Finding> what_if(const Problem& problem, FactStore& facts, ScriptMemo* memo = nullptr) const;
     const KnowledgeBase& kb() const { return *kb_; }
+    // An empty memo for one diagnosis's what-if runs.
+    ScriptMemo script_memo() const { return ScriptMemo(script_inputs_); }
 
 private:
+    std::vector<std::size_t> planned_rules(const Problem& problem) const;
     std::vector<std::size_t> rules_for(const Problem& problem) const;
     std::shared_ptr<const KnowledgeBase> kb_;
     RuleRuntime* runtime_;
-    std::map<std::string, std::vector<std::size_t>> rules_by_problem_;   // computed once: the index per problem
+    // The index per problem, computed on a problem's first run: a process that diagnoses one problem (infer)
+    // does not pay for the others. An Engine belongs to one thread (a session's Worker), so no lock.
+    mutable std::map<std::string, std::vector<std::size_t>> rules_by_problem_;
     std::vector<std::string> when_texts_;   // per rule: its condition described once (findings quote it)
     // Per rule: its condition compiled against fact_slots_ once, so a run reads facts by slot, not by name.
     FactSlots fact_slots_;
     std::vector<std::optional<CompiledCondition>> compiled_when_;
+    std::vector<std::vector<std::size_t>> script_inputs_;   // per rule with a script: its declared facts' slots
     EngineOptions options_;
 };
 

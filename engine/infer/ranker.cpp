@@ -373,10 +373,12 @@ std::vector<Question> Ranker::questions(const Problem& problem, const FactStore&
 
     // One answer's ranking: the posterior and the plan's expected cost (the plan itself is never shown). The
     // posterior holds the problem's causes and "other", as `now` does, so the model knows every one of them.
-    auto rank_answer = [&](const FactStore& facts) {
-        const EngineResult run = engine_.run(problem, facts, Detail::findings_only);
+    ScriptMemo memo = engine_.script_memo();
+    ScriptMemo* reuse = options_.reuse_script_outcomes ? &memo : nullptr;
+    auto rank_answer = [&](FactStore& facts) {
+        const std::vector<Finding> findings = engine_.what_if(problem, facts, reuse);
         Ranking r;
-        r.causes = posterior(kb, problem, run.findings, false);
+        r.causes = posterior(kb, problem, findings, false);
         r.expected_cost_minutes = cost_model.expected_cost(r.causes);
         return r;
     };

@@ -62,6 +62,9 @@ struct RankOptions {
     std::size_t max_questions = 5;
     bool questions = true;
     bool plan_steps = true;            // false: the plan without steps or verify text (its order and cost only)
+    // What-if runs reuse script outcomes over unchanged facts (engine/infer/script_memo.hpp); false: every
+    // what-if run calls every script (tests compare the two).
+    bool reuse_script_outcomes = true;
 };
 
 // One fix the greedy plan chose, in the order it is tried: what Ranker::plan() dresses into a PlannedFix.

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -147,4 +149,29 @@ TEST_CASE("read_file: missing files and folders fail with a reason") {
     CHECK(error.find("missing") != std::string::npos);
     CHECK_FALSE(read_file(dir.str(), content, error));
     CHECK(error.find("folder") != std::string::npos);
+}
+
+TEST_CASE("read_file: a big regular file in one read, and a pipe without a size chunk by chunk, byte for byte") {
+    TempDir dir;
+    std::string big(300'001, '\0');   // several 64 KiB chunks, not a multiple of one, every byte value
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
+    const std::string path = (dir.path / "big.bin").string();
+    REQUIRE(write_file_atomically(path, big).empty());
+    std::string content, error;
+    REQUIRE_MESSAGE(read_file(path, content, error), error);
+    CHECK(content == big);
+    CHECK_FALSE(read_file(path, content, error, big.size() - 1));
+    CHECK(error.find("larger than") != std::string::npos);
+
+    const std::string fifo = (dir.path / "pipe").string();
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    std::thread writer([&] {
+        std::ofstream out(fifo, std::ios::binary);
+        out.write(big.data(), static_cast<std::streamsize>(big.size()));
+    });
+    content.clear();
+    const bool read = read_file(fifo, content, error);
+    writer.join();
+    REQUIRE_MESSAGE(read, error);
+    CHECK(content == big);
 }
