@@ -83,8 +83,10 @@ std::vector<RankedCause> Ranker::posterior(const KnowledgeBase& kb, const Proble
         const CauseLink& link = problem.causes[k];
         RankedCause c;
         c.id = link.cause;
-        const Cause* cause = kb.cause(link.cause);
-        c.title = cause ? cause->title : link.cause;
+        if (with_evidence) {
+            const Cause* cause = kb.cause(link.cause);
+            c.title = cause ? cause->title : link.cause;
+        }
         c.prior = link.prior;
         c.log_odds_vs_other = std::log(link.prior / other_prior);
         for (auto i : by_cause[k])   // summed in the findings' order, as before
@@ -94,7 +96,7 @@ std::vector<RankedCause> Ranker::posterior(const KnowledgeBase& kb, const Proble
     }
     RankedCause other;
     other.id = other_id;
-    other.title = problem.other_title;
+    if (with_evidence) other.title = problem.other_title;
     other.prior = problem.other_prior;
     out.push_back(std::move(other));
     // Normalise in log space (log-sum-exp) so extreme evidence does not overflow.

@@ -126,7 +126,8 @@ public:
     Ranking rank(const Problem& problem, const FactStore& input_facts, const EngineResult& result) const;
 
     // Pieces, public for tests.
-    // `with_evidence` false: probabilities and log odds only, no evidence lists (what a hypothetical answer needs).
+    // `with_evidence` false: ids, probabilities and log odds only, no titles and no evidence lists (what a
+    // hypothetical answer needs).
     static std::vector<RankedCause> posterior(const KnowledgeBase& kb, const Problem& problem,
                                               const std::vector<Finding>& findings, bool with_evidence = true);
     std::vector<PlannedFix> plan(const Problem& problem, const std::vector<RankedCause>& causes,

@@ -2,8 +2,8 @@
 // DiagnosisSession: the knowledge base and the rule runtimes loaded once; diagnose() many times, from several
 // threads. `infer`, `consult` and `kb test`-style callers go through it; the CLI only reads inputs and renders.
 //
-// Shared by all threads (read-only after construction): the KnowledgeBase and the per-problem rule index
-// inside each Engine. Per thread: a Worker (one RuleRuntime, i.e. one Lua state, and the Engine bound to it),
+// Shared by all threads (read-only after construction): the KnowledgeBase. Per thread: a Worker (one
+// RuleRuntime, i.e. one Lua state, and the Engine bound to it, with the rule index of each problem it ran),
 // leased from a pool for the length of one diagnose() call and created on first demand, so N threads cost at
 // most N Lua states and a state is never used by two threads at once.
 #include <functional>
