@@ -40,6 +40,14 @@ inline std::vector<std::string> split_path(std::string_view s) {
     return parts;
 }
 
+// A character JSON writes as itself inside a string: printable ASCII but the quote and the backslash. A run of
+// them needs no escaping to write (kbdiag batch's records) and no unescaping to read (the plain-JSON snapshot
+// reader). Inline: both test every character of their strings.
+inline bool json_plain_char(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
+}
+
 // Length of the well-formed UTF-8 sequence at `i` (RFC 3629: no overlongs, surrogates or code points past
 // U+10FFFF), with its code point in `cp`; 0 when the bytes there are not one.
 inline std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t& cp) {

@@ -15,11 +15,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/text.hpp"
 #include "engine/snapshot/snapshot.hpp"
 
 namespace kbdiag {
 
 namespace {
+
+using text::json_plain_char;   // unqualified below: the reader's string() has a local named text
 
 // A JSON document as the fast path needs it: a tape of items in document order. An object's or array's members
 // follow it and `end` is the index just past its last member, so a sibling is one jump away; scalars keep the text
@@ -224,10 +227,6 @@ private:
         tape_->items[index].end = static_cast<std::uint32_t>(tape_->items.size());
         return true;
     }
-    static bool plain_char(char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
-    }
     // The character a short escape stands for; 0 for \u and anything that is not an escape.
     static char unescaped(char c) {
         switch (c) {
@@ -245,7 +244,7 @@ private:
     // A string without escapes is a view of the input; one with escapes is unescaped into the tape's own strings.
     bool string(std::string_view& out) {
         const char* start = ++p_;   // past the opening quote
-        while (p_ != end_ && plain_char(*p_)) ++p_;
+        while (p_ != end_ && json_plain_char(*p_)) ++p_;
         if (p_ != end_ && *p_ == '"') {
             out = std::string_view(start, static_cast<std::size_t>(p_++ - start));
             return true;
@@ -263,7 +262,7 @@ private:
             if (c == 0) return false;
             text += c;
             const char* run = p_;
-            while (p_ != end_ && plain_char(*p_)) ++p_;
+            while (p_ != end_ && json_plain_char(*p_)) ++p_;
             text.append(run, p_);
         }
     }

@@ -29,6 +29,7 @@
 #include "engine/core/diagnostic_codes.hpp"
 #include "engine/core/input_limits.hpp"
 #include "engine/core/ordered_parallel_map.hpp"
+#include "engine/core/text.hpp"
 #include "engine/report/report.hpp"
 #include "engine/session/diagnosis_session.hpp"
 #include "engine/snapshot/snapshot.hpp"
@@ -286,9 +287,7 @@ json causes_json(const Report& r) {
 // A string as nlohmann prints it: ids and the like (printable ASCII without quotes or backslashes) need no
 // escaping; anything else is left to nlohmann.
 void append_json_string(std::string& out, const std::string& s) {
-    const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-        return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F && c != '"' && c != '\\';
-    });
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) { return text::json_plain_char(c); });
     if (!plain) {
         out += dump_json_compact(json(s));
         return;
