@@ -61,7 +61,8 @@ public:
         f.cause = c.id;
         f.rule = "applies_to:" + c.id;
         f.title = "Does not apply here";
-        f.note = c.applies_to_text.empty() ? "applies when " + c.applies_to->describe() : "applies to " + c.applies_to_text;
+        f.note =
+            c.applies_to_text.empty() ? "applies when " + c.applies_to->describe() : "applies to " + c.applies_to_text;
         f.lr = c.not_applicable_lr;
         if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts(), trace.used);
         f.where = c.applies_to->where;
@@ -92,7 +93,8 @@ private:
             if (when == Truth::no && !e.lr_false) continue;
             double lr = when == Truth::yes ? e.lr : *e.lr_false;
             // Only a report quotes the condition; ranking records and hypothetical runs never read the note.
-            std::string note = detail_ != Detail::full ? std::string() : (when == Truth::yes ? "" : "not: ") + when_text;
+            std::string note =
+                detail_ != Detail::full ? std::string() : (when == Truth::yes ? "" : "not: ") + when_text;
             add(finding(r, e.cause, lr, std::move(note), trace.used));
         }
         if (when == Truth::yes)
@@ -221,7 +223,8 @@ std::vector<std::string> askable_facts(const KnowledgeBase& kb, const FactStore&
         if (!seen.insert(fact).second) continue;
         const FactDef* def = kb.fact(fact);
         auto derivers = kb.rules_deriving.find(fact);
-        bool derived_only = def && def->question.empty() && def->provided_by.empty() && derivers != kb.rules_deriving.end();
+        bool derived_only =
+            def && def->question.empty() && def->provided_by.empty() && derivers != kb.rules_deriving.end();
         if (!derived_only) {
             out.insert(fact);
             continue;

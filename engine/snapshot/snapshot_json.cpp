@@ -267,7 +267,8 @@ private:
         }
     }
     bool literal(std::string_view word, std::string_view& out) {
-        if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+        if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+            return false;
         p_ += word.size();
         out = word;
         return true;
@@ -293,7 +294,9 @@ std::optional<std::string_view> text_at(const Value& object, std::string_view ke
     return v->text();
 }
 
-std::string string_at(const Value& object, std::string_view key) { return std::string(text_at(object, key).value_or("")); }
+std::string string_at(const Value& object, std::string_view key) {
+    return std::string(text_at(object, key).value_or(""));
+}
 
 bool all_scalars(const Value& object) {
     return object.all_of([](Value member) { return member.is_scalar(); });
@@ -458,7 +461,8 @@ std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const
     if (!read_header(root, s) || !read_collectors(root, s)) return std::nullopt;
     if (auto facts = root.find("facts")) {
         if (!facts->is_object()) return std::nullopt;
-        if (!facts->all_of([&](Value fact) { return read_fact(kb, fact, s.facts, unknown_facts); })) return std::nullopt;
+        if (!facts->all_of([&](Value fact) { return read_fact(kb, fact, s.facts, unknown_facts); }))
+            return std::nullopt;
     }
     return s;
 }

@@ -273,7 +273,8 @@ json causes_json(const Report& r) {
     if (r.is_triage) {
         for (const auto& e : r.triage.entries) {
             if (causes.size() >= causes_per_record) break;
-            causes.push_back({{"id", e.cause_id}, {"problem", e.problem_id}, {"probability", round_to(e.probability, 4)}});
+            causes.push_back(
+                {{"id", e.cause_id}, {"problem", e.problem_id}, {"probability", round_to(e.probability, 4)}});
         }
     } else {
         for (const auto& c : r.ranking.causes) {
@@ -535,7 +536,9 @@ private:
     using Clock = std::chrono::steady_clock;
     void print(std::size_t done, Clock::time_point now) {
         const double s = std::chrono::duration<double>(now - start_).count();
-        std::cerr << fmt::format("\rkbdiag batch: {} done, {:.0f}/s   ", done, s > 0 ? static_cast<double>(done) / s : 0.0) << std::flush;
+        std::cerr << fmt::format("\rkbdiag batch: {} done, {:.0f}/s   ", done,
+                                 s > 0 ? static_cast<double>(done) / s : 0.0)
+                  << std::flush;
     }
     bool enabled_;
     Clock::time_point start_, last_;
