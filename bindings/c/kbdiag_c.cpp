@@ -226,7 +226,8 @@ LoadResult load_kb(const std::vector<std::string>& folders) {
     if (!lr.kb || lr.diagnostics.has_errors()) {
         const std::size_t errors = lr.diagnostics.count(Severity::error);
         const Diagnostic* first = first_error(lr.diagnostics);
-        std::string message = fmt::format("knowledge base unusable: {} error(s) in {}", errors, fmt::join(folders, ", "));
+        std::string message =
+            fmt::format("knowledge base unusable: {} error(s) in {}", errors, fmt::join(folders, ", "));
         if (first) message = fmt::format("{} (first: {})", message, one_line(*first));
         throw ApiError{KBDIAG_ERR_KNOWLEDGE, std::move(message), std::move(lr.diagnostics)};
     }
@@ -253,7 +254,8 @@ void require(bool ok, const char* what) {
     if (!ok) fail(KBDIAG_ERR_INVALID_ARGUMENT, what);
 }
 
-Snapshot parse_or_throw(const std::string& text, const std::string& name, const KnowledgeBase& kb, Diagnostics& carried) {
+Snapshot parse_or_throw(const std::string& text, const std::string& name, const KnowledgeBase& kb,
+                        Diagnostics& carried) {
     Diagnostics sd;
     std::optional<Snapshot> snap = parse_snapshot(text, name, kb, sd);
     sd.sort();
@@ -287,11 +289,13 @@ DiagnosisRequest request_for(const kbdiag_session& s, Snapshot snap, Diagnostics
 std::string diagnose(kbdiag_session& s, const char* snapshot, std::size_t len, const char* snapshot_name,
                      const char* error_code, unsigned flags) {
     constexpr unsigned known_flags = KBDIAG_NO_QUESTIONS;
-    if (flags & ~known_flags) fail(KBDIAG_ERR_INVALID_ARGUMENT, fmt::format("unknown flags 0x{:x}", flags & ~known_flags));
+    if (flags & ~known_flags)
+        fail(KBDIAG_ERR_INVALID_ARGUMENT, fmt::format("unknown flags 0x{:x}", flags & ~known_flags));
     const std::string name = snapshot_name && *snapshot_name ? snapshot_name : "<snapshot>";
     Diagnostics snapshot_diagnostics;
     Snapshot snap = parse_or_throw(std::string(snapshot, len), name, s.session->kb(), snapshot_diagnostics);
-    const DiagnosisRequest req = request_for(s, std::move(snap), std::move(snapshot_diagnostics), name, error_code, flags);
+    const DiagnosisRequest req =
+        request_for(s, std::move(snap), std::move(snapshot_diagnostics), name, error_code, flags);
     WorkerLimit::Slot slot(*s.limit);
     try {
         return render_json(s.session->diagnose(req));
@@ -389,7 +393,9 @@ const char* kbdiag_error_diagnostic(const kbdiag_error* err) { return err ? err-
 const char* kbdiag_error_file(const kbdiag_error* err) { return err ? err->file.c_str() : ""; }
 int kbdiag_error_line(const kbdiag_error* err) { return err ? err->line : 0; }
 int kbdiag_error_column(const kbdiag_error* err) { return err ? err->column : 0; }
-const char* kbdiag_error_diagnostics_json(const kbdiag_error* err) { return err ? err->diagnostics_json.c_str() : "[]"; }
+const char* kbdiag_error_diagnostics_json(const kbdiag_error* err) {
+    return err ? err->diagnostics_json.c_str() : "[]";
+}
 
 void kbdiag_options_init(kbdiag_options* opts) {
     if (!opts) return;

@@ -44,7 +44,8 @@ std::string find_builtin_kb(const char* explicit_folder) {
             return ec ? installed.string() : tidy.string();
         }
     }
-    return {};   // never a source tree baked in at build time (the build tree has a link where an install has the folder)
+    // Never a source tree baked in at build time (the build tree has a link where an install has the folder).
+    return {};
 }
 
 }  // namespace kbdiag::capi

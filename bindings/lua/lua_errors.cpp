@@ -79,7 +79,8 @@ LoadFailure describe_load_failure(const CallResult& result, const Budget& budget
     switch (classify(result, budget, false)) {
         case Failure::instructions:
             f.line = budget.instruction_line;
-            f.text = fmt::format("exceeded the instruction budget ({} instructions) while loading", budget.instruction_limit);
+            f.text = fmt::format("exceeded the instruction budget ({} instructions) while loading",
+                                 budget.instruction_limit);
             break;
         case Failure::time:
             f.line = budget.time_line;

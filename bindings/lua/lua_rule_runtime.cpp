@@ -109,7 +109,8 @@ void LuaRuleRuntime::load(const KnowledgeBase& kb, Diagnostics& diagnostics) {
     m.state->set_call_limits(m.limits.memory_per_call,
                              static_cast<std::int64_t>(m.limits.milliseconds_per_call) * 1'000'000);
     if (!m.state->usable() || !lua::open_sandbox_in(*m.state, diagnostics)) {
-        if (!m.state->usable()) diagnostics.error(codes::kb_lua_compile, "cannot create a Lua state (memory limit too small?)");
+        if (!m.state->usable())
+            diagnostics.error(codes::kb_lua_compile, "cannot create a Lua state (memory limit too small?)");
         m.state.reset();
         return;
     }
@@ -321,10 +322,11 @@ ScriptOutcome LuaRuleRuntime::Impl::refuse_for_spent_diagnosis(const RuleDecl& r
     Diagnostic d;
     d.code = codes::rule_time_budget;
     d.severity = Severity::error;
-    d.message = fmt::format("rule '{}' not run: the rules of this diagnosis used up its budget ({} instructions, {} ms; "
-                            "{} instructions and {} ms so far), most of it by rule '{}'",
-                            rule.id, limits.instructions_per_diagnosis, limits.milliseconds_per_diagnosis,
-                            diagnosis.instructions, diagnosis.nanoseconds / 1'000'000, diagnosis.costliest_rule);
+    d.message = fmt::format(
+        "rule '{}' not run: the rules of this diagnosis used up its budget ({} instructions, {} ms; "
+        "{} instructions and {} ms so far), most of it by rule '{}'",
+        rule.id, limits.instructions_per_diagnosis, limits.milliseconds_per_diagnosis, diagnosis.instructions,
+        diagnosis.nanoseconds / 1'000'000, diagnosis.costliest_rule);
     if (diagnosis.costliest_where.known()) d.where.push_back(diagnosis.costliest_where);
     if (rule.where.known()) d.where.push_back(rule.where);
     ScriptOutcome outcome = failed(std::move(d));

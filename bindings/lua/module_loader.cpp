@@ -18,7 +18,8 @@ namespace kbdiag::lua {
 namespace {
 
 constexpr const char* kRequire = "kbdiag.require";
-constexpr const char* kModules = "kbdiag.modules";       // name -> view; the error text of a failed load; false while loading
+// name -> view; the error text of a failed load; false while loading
+constexpr const char* kModules = "kbdiag.modules";
 constexpr const char* kViews = "kbdiag.module_views";    // real table -> its view (weak keys)
 constexpr const char* kViewSet = "kbdiag.module_view_set";   // view -> true (weak keys), for rawset's refusal
 

@@ -70,24 +70,25 @@ bool RuleCall::read(std::string_view name, int line, const FactEntry*& entry) {
 
 bool RuleCall::add_evidence(const EvidenceArgs& args, int line) {
     if (args.cause == nullptr) {
-        return violate(codes::rule_bad_output, fmt::format("evidence: the cause must be a string, got {}", args.cause_type),
-                       line);
+        return violate(codes::rule_bad_output,
+                       fmt::format("evidence: the cause must be a string, got {}", args.cause_type), line);
     }
     if (evidence.size() >= kMaxEvidencePerCall) {
         return violate(codes::rule_bad_output,
                        fmt::format("evidence: more than {} pieces of evidence in one call", kMaxEvidencePerCall), line);
     }
     if (args.note_size > kMaxNoteBytes) {
-        return violate(codes::rule_bad_output,
-                       fmt::format("evidence: a note of {} bytes is over the limit of {}", args.note_size, kMaxNoteBytes),
-                       line);
+        return violate(
+            codes::rule_bad_output,
+            fmt::format("evidence: a note of {} bytes is over the limit of {}", args.note_size, kMaxNoteBytes), line);
     }
     const std::string_view cause_text(args.cause, args.cause_size);
     if (!contains(rule.causes, cause_text)) {
-        return violate(codes::rule_bad_output,
-                       fmt::format("evidence for undeclared cause '{}' (the rule's causes: {})", shown(cause_text),
-                                   rule.causes.empty() ? std::string("none") : fmt::format("{}", fmt::join(rule.causes, ", "))),
-                       line);
+        return violate(
+            codes::rule_bad_output,
+            fmt::format("evidence for undeclared cause '{}' (the rule's causes: {})", shown(cause_text),
+                        rule.causes.empty() ? std::string("none") : fmt::format("{}", fmt::join(rule.causes, ", "))),
+            line);
     }
     std::string cause(cause_text);
     // The range knowledge files allow (read_rule.cpp): beyond it a ratio is a bug, and a product of a few such

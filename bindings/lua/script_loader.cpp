@@ -84,8 +84,9 @@ Diagnostic load_failure(const CallResult& result, const Budget& budget, const Lo
     const LoadFailure failure = describe_load_failure(result, budget, path);
     const int line = failure.line;
     const std::string text =
-        failure.runtime ? fmt::format("{}: {}", request.compiled ? "failed while loading" : "does not compile", failure.text)
-                        : failure.text;
+        failure.runtime
+            ? fmt::format("{}: {}", request.compiled ? "failed while loading" : "does not compile", failure.text)
+            : failure.text;
     const int column = text.find("require(\"") != std::string::npos ? require_column(source, line) : 0;
     return script_diagnostic(codes::kb_lua_compile, fmt::format("Lua rule file {}", text),
                              SourceLocation{path, line, column}, result.frames, {});

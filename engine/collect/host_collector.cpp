@@ -125,7 +125,9 @@ void kernel_and_arch(const CollectOptions& options, FactSink& sink, Tally& t) {
             case PROCESSOR_ARCHITECTURE_AMD64: sink.set("host.arch", std::string("x86_64")); break;
             case PROCESSOR_ARCHITECTURE_ARM64: sink.set("host.arch", std::string("aarch64")); break;
             case PROCESSOR_ARCHITECTURE_INTEL: sink.set("host.arch", std::string("x86")); break;
-            default: sink.set_failed("host.arch", fmt::format("unknown processor architecture {}", info.wProcessorArchitecture));
+            default:
+                sink.set_failed("host.arch",
+                                fmt::format("unknown processor architecture {}", info.wProcessorArchitecture));
         }
         sink.set_absent("host.kernel", "Windows: see windows.build");
         return;

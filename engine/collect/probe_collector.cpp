@@ -47,8 +47,8 @@ struct SmbclientAnswer {
 // `smbclient //HOST/SHARE -p PORT <credentials args> -c exit` (SHARE: IPC$ when empty); SMB1 allowed so that
 // SMB1-only servers are checked too.
 SmbclientAnswer run_smbclient(const CollectOptions& options, const ServerSpec& spec, const std::string& share,
-                              const std::vector<std::string>& credentials, const std::map<std::string, std::string>& env,
-                              std::chrono::milliseconds limit) {
+                              const std::vector<std::string>& credentials,
+                              const std::map<std::string, std::string>& env, std::chrono::milliseconds limit) {
     SmbclientAnswer a;
     const std::string path = get_env(options, "PATH").value_or("/usr/bin:/bin");
     const std::string smbclient = find_program("smbclient", path + ":/usr/bin");
@@ -228,7 +228,8 @@ public:
                 if (auto t = parse_share_target(options.target, target_error)) share = t->share;
             }
             // What is left of the collector's time limit, with room to hand the facts back.
-            const auto left = options.time_limit - std::chrono::milliseconds(r.elapsed_ms) - std::chrono::milliseconds(300);
+            const auto left =
+                options.time_limit - std::chrono::milliseconds(r.elapsed_ms) - std::chrono::milliseconds(300);
             std::vector<std::string> notes;
             if (left > std::chrono::milliseconds(200)) {
                 const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(left);
@@ -299,7 +300,8 @@ CollectorOutcome write_probe_facts(const ProbeResult& r, const ServerSpec& spec,
         if (r.resolve_timed_out) {
             sink.set_failed("server.name_resolves", note);
             sink.set_failed("server.reachable", note);
-            return {CollectorStatus::partial, fmt::format("{}: name resolution timed out ({} ms)", where, r.elapsed_ms)};
+            return {CollectorStatus::partial,
+                    fmt::format("{}: name resolution timed out ({} ms)", where, r.elapsed_ms)};
         }
         sink.set("server.name_resolves", false, note);
         sink.set("server.reachable", false, note);
@@ -436,7 +438,8 @@ std::string write_win32_auth_facts(const probe::Win32Connect& c, const std::stri
         return "authentication check: " + c.failure;
     }
     const std::string name = win32_connection_error_name(c.error);
-    const std::string error_text = name.empty() ? fmt::format("error {}", c.error) : fmt::format("error {} ({})", c.error, name);
+    const std::string error_text =
+        name.empty() ? fmt::format("error {}", c.error) : fmt::format("error {} ({})", c.error, name);
     if (c.under_wine) {
         // Wine's mpr.dll has no SMB redirector behind it: whatever it returns, the server was never asked.
         const std::string why = fmt::format(
@@ -447,7 +450,8 @@ std::string write_win32_auth_facts(const probe::Win32Connect& c, const std::stri
         sink.set_failed("server.auth_win32_error", why);
         return "authentication check " + why;
     }
-    sink.set("server.auth_win32_error", std::int64_t{c.error}, fmt::format("WNetAddConnection2W {}: {}", unc, error_text));
+    sink.set("server.auth_win32_error", std::int64_t{c.error},
+             fmt::format("WNetAddConnection2W {}: {}", unc, error_text));
     if (auto a = nt_status_for_win32_error(c.error)) {
         sink.set("server.auth_status", a->status, fmt::format("WNetAddConnection2W {}: {}", unc, error_text));
         sink.set("server.auth_stage", a->stage);

@@ -71,7 +71,9 @@ std::string format_diagnostic(const Diagnostic& d, bool color) {
     const char* sev = to_string(d.severity);
     std::string sev_text = sev;
     if (color) {
-        const char* c = d.severity == Severity::error ? "\033[1;31m" : d.severity == Severity::warning ? "\033[1;33m" : "\033[1;36m";
+        const char* c = d.severity == Severity::error     ? "\033[1;31m"
+                        : d.severity == Severity::warning ? "\033[1;33m"
+                                                          : "\033[1;36m";
         sev_text = fmt::format("{}{}\033[0m", c, sev);
     }
     // File names, messages and snippets quote input: escaped, so a hostile file cannot drive the terminal.

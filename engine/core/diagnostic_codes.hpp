@@ -30,7 +30,8 @@ inline constexpr const char* kb_unread_fact = "KB020";       // a collected fact
 inline constexpr const char* rule_runtime_error = "RULE001";
 inline constexpr const char* rule_instruction_budget = "RULE002";
 inline constexpr const char* rule_memory_budget = "RULE003";
-inline constexpr const char* rule_bad_output = "RULE004";    // evidence for an undeclared cause, bad ratio, bad derived value
+// evidence for an undeclared cause, bad ratio, bad derived value
+inline constexpr const char* rule_bad_output = "RULE004";
 inline constexpr const char* rule_skipped = "RULE005";       // a rule skipped (unknown facts, not loaded) - note
 inline constexpr const char* rule_undeclared_fact = "RULE006";
 inline constexpr const char* rule_time_budget = "RULE007";    // past the wall-clock deadline of a call or a diagnosis

@@ -40,6 +40,14 @@ inline std::vector<std::string> split_path(std::string_view s) {
     return parts;
 }
 
+// A character JSON writes as itself inside a string: printable ASCII but the quote and the backslash. A run of
+// them needs no escaping to write (kbdiag batch's records) and no unescaping to read (the plain-JSON snapshot
+// reader). Inline: both test every character of their strings.
+inline bool json_plain_char(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
+}
+
 // Length of the well-formed UTF-8 sequence at `i` (RFC 3629: no overlongs, surrogates or code points past
 // U+10FFFF), with its code point in `cp`; 0 when the bytes there are not one.
 inline std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t& cp) {
@@ -48,8 +56,10 @@ inline std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_
     unsigned char lo = 0x80, hi = 0xBF;   // allowed range of the second byte
     if (b0 < 0x80) return cp = b0, 1;
     if (b0 >= 0xC2 && b0 <= 0xDF) len = 2, cp = b0 & 0x1F;
-    else if (b0 >= 0xE0 && b0 <= 0xEF) len = 3, cp = b0 & 0x0F, lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;
-    else if (b0 >= 0xF0 && b0 <= 0xF4) len = 4, cp = b0 & 0x07, lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
+    else if (b0 >= 0xE0 && b0 <= 0xEF)
+        len = 3, cp = b0 & 0x0F, lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;
+    else if (b0 >= 0xF0 && b0 <= 0xF4)
+        len = 4, cp = b0 & 0x07, lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
     else return 0;
     if (i + len > s.size()) return 0;
     for (std::size_t k = 1; k < len; ++k) {

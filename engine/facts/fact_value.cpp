@@ -165,7 +165,8 @@ std::string to_display(const Scalar& s) {
 
 std::string to_display(const FactValue& value, FactType type) {
     if (value.is_bool()) return value.as_bool() ? "true" : "false";
-    if (value.is_int()) return type == FactType::timestamp ? format_iso8601(value.as_int()) : std::to_string(value.as_int());
+    if (value.is_int())
+        return type == FactType::timestamp ? format_iso8601(value.as_int()) : std::to_string(value.as_int());
     if (value.is_string()) return value.as_string();
     if (value.is_list()) return fmt::format("[{}]", fmt::join(value.as_list(), ", "));
     std::vector<std::string> records;

@@ -121,7 +121,8 @@ private:
             if (when == Truth::no && !e.lr_false) continue;
             double lr = when == Truth::yes ? e.lr : *e.lr_false;
             // Only a report quotes the condition; ranking records and hypothetical runs never read the note.
-            std::string note = detail_ != Detail::full ? std::string() : (when == Truth::yes ? "" : "not: ") + when_text;
+            std::string note =
+                detail_ != Detail::full ? std::string() : (when == Truth::yes ? "" : "not: ") + when_text;
             add(finding(r, e.cause, lr, std::move(note), trace.used));
         }
         if (when == Truth::yes)
@@ -267,7 +268,8 @@ std::vector<std::string> askable_facts(const KnowledgeBase& kb, const FactStore&
         if (!seen.insert(fact).second) continue;
         const FactDef* def = kb.fact(fact);
         auto derivers = kb.rules_deriving.find(fact);
-        bool derived_only = def && def->question.empty() && def->provided_by.empty() && derivers != kb.rules_deriving.end();
+        bool derived_only =
+            def && def->question.empty() && def->provided_by.empty() && derivers != kb.rules_deriving.end();
         if (!derived_only) {
             out.insert(fact);
             continue;

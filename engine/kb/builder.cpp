@@ -32,8 +32,8 @@ void merge(std::map<std::string, T>& into, std::map<std::string, std::size_t>& o
             continue;
         }
         if (seen != origin.end()) {
-            auto& diag = d.note(codes::kb_override, fmt::format("{} '{}' overrides the one from an earlier folder", kind, key),
-                                item.where);
+            auto& diag = d.note(codes::kb_override,
+                                fmt::format("{} '{}' overrides the one from an earlier folder", kind, key), item.where);
             diag.where.push_back(into[key].where);
             log.list.push_back(KbOverride{kind, key, log.folder, item.where, into[key].where});
         }

@@ -27,7 +27,8 @@ void read_list(const YAML::Node& list, const std::string& file, const char* what
         if (!expect_map(item, file, d, fmt::format("a {}", what))) continue;
         NodeReader r(item, file, d, what);
         if (auto value = read(r)) out.push_back(std::move(*value));
-        else if (failed && item["id"] && item["id"].IsScalar()) failed->insert(std::string(what) + ":" + item["id"].Scalar());
+        else if (failed && item["id"] && item["id"].IsScalar())
+            failed->insert(std::string(what) + ":" + item["id"].Scalar());
     }
 }
 
@@ -137,7 +138,8 @@ void read_kb_text(const std::string& text, const std::string& path, KbFolder& ou
         else if (key == "fixes") read_list(list, path, "fix", d, out.fixes, read_fix, &out.failed);
         else if (key == "references") read_list(list, path, "reference", d, out.references, read_reference);
         else if (key == "rules")
-            read_list(list, path, "rule", d, out.rules, [&](NodeReader& r) { return read_rule(r, out.path); }, &out.failed);
+            read_list(
+                list, path, "rule", d, out.rules, [&](NodeReader& r) { return read_rule(r, out.path); }, &out.failed);
         else if (key == "windows_releases")
             read_list(list, path, "windows release", d, out.windows_releases, read_windows_release);
         else if (key == "vendors") read_list(list, path, "vendor", d, out.vendors, read_vendor);

@@ -27,8 +27,9 @@ constexpr std::uint32_t layout_fingerprint() {
                                  sizeof(Escalation), sizeof(Problem), sizeof(FixLink), sizeof(Cause), sizeof(FixStep),
                                  sizeof(Fix), sizeof(EvidenceSpec), sizeof(ScriptRef), sizeof(RuleDecl),
                                  sizeof(WindowsRelease), sizeof(Vendor), sizeof(ScenarioExpect), sizeof(Scenario),
-                                 sizeof(Operand), sizeof(Condition), sizeof(FactValue), sizeof(KbOverride), sizeof(KbPatchRecord),
-                                 sizeof(KnowledgeBase), sizeof(Diagnostic), sizeof(KbSourceFile)};
+                                 sizeof(Operand), sizeof(Condition), sizeof(FactValue), sizeof(KbOverride),
+                                 sizeof(KbPatchRecord), sizeof(KnowledgeBase), sizeof(Diagnostic),
+                                 sizeof(KbSourceFile)};
     std::uint32_t h = 2166136261u;   // FNV-1a over the sizes
     for (auto s : sizes) h = (h ^ static_cast<std::uint32_t>(s)) * 16777619u;
     return h;
@@ -43,8 +44,8 @@ struct DecodeError : std::runtime_error {
 template <class A> void fields(A& a, SourceLocation& x) { a(x.file, x.line, x.column); }
 template <class A> void fields(A& a, Reference& x) { a(x.id, x.title, x.url, x.where); }
 template <class A> void fields(A& a, FactDef& x) {
-    a(x.id, x.type, x.values, x.fields, x.meaning, x.context, x.in_report, x.provided_by, x.question, x.ask_cost_minutes, x.secret_free,
-      x.platform, x.references, x.where);
+    a(x.id, x.type, x.values, x.fields, x.meaning, x.context, x.in_report, x.provided_by, x.question,
+      x.ask_cost_minutes, x.secret_free, x.platform, x.references, x.where);
 }
 template <class A> void fields(A& a, CauseLink& x) { a(x.cause, x.prior, x.where); }
 template <class A> void fields(A& a, Escalation& x) { a(x.title, x.text, x.cost_minutes); }
@@ -71,7 +72,9 @@ template <class A> void fields(A& a, WindowsRelease& x) {
     a(x.build, x.name, x.family, x.version, x.defaults, x.guest_blocked_editions, x.signing_required_editions, x.notes,
       x.references, x.where);
 }
-template <class A> void fields(A& a, Vendor& x) { a(x.id, x.name, x.ui_paths, x.confirmed, x.notes, x.references, x.where); }
+template <class A> void fields(A& a, Vendor& x) {
+    a(x.id, x.name, x.ui_paths, x.confirmed, x.notes, x.references, x.where);
+}
 template <class A> void fields(A& a, ScenarioExpect& x) {
     a(x.top, x.not_top, x.order, x.min_probability, x.fixes, x.first_fix, x.step_contains, x.step_not_contains);
 }
@@ -104,7 +107,9 @@ template <> constexpr std::uint8_t enum_max<FactType>() { return static_cast<std
 template <> constexpr std::uint8_t enum_max<Platform>() { return static_cast<std::uint8_t>(Platform::any); }
 template <> constexpr std::uint8_t enum_max<Risk>() { return static_cast<std::uint8_t>(Risk::high); }
 template <> constexpr std::uint8_t enum_max<CompareOp>() { return static_cast<std::uint8_t>(CompareOp::exists); }
-template <> constexpr std::uint8_t enum_max<Condition::Kind>() { return static_cast<std::uint8_t>(Condition::Kind::compare); }
+template <> constexpr std::uint8_t enum_max<Condition::Kind>() {
+    return static_cast<std::uint8_t>(Condition::Kind::compare);
+}
 template <> constexpr std::uint8_t enum_max<Severity>() { return static_cast<std::uint8_t>(Severity::note); }
 
 template <class T> struct is_vector : std::false_type {};
@@ -323,7 +328,8 @@ std::string encode_kb_image(const KbImage& image, std::string_view version) {
 std::optional<KbImage> decode_kb_image(std::string_view bytes, std::string_view version, std::string& why) {
     try {
         Reader header(bytes);
-        if (bytes.size() < sizeof image_magic || header.bytes(sizeof image_magic) != std::string_view(image_magic, sizeof image_magic))
+        if (bytes.size() < sizeof image_magic ||
+            header.bytes(sizeof image_magic) != std::string_view(image_magic, sizeof image_magic))
             throw DecodeError("not a kbdiag knowledge image");
         if (header.u64() != image_format) throw DecodeError("another image format");
         if (header.u64() != layout_fingerprint()) throw DecodeError("another model layout");
@@ -334,7 +340,8 @@ std::optional<KbImage> decode_kb_image(std::string_view bytes, std::string_view 
         const std::uint64_t hash = header.u64();
         const std::string_view payload = header.rest();
         if (payload.size() != length)
-            throw DecodeError(fmt::format("length mismatch ({} payload bytes, the header says {})", payload.size(), length));
+            throw DecodeError(
+                fmt::format("length mismatch ({} payload bytes, the header says {})", payload.size(), length));
         if (hash_bytes(payload) != hash)
             throw DecodeError(fmt::format("checksum mismatch ({} != {})", hex64(hash_bytes(payload)), hex64(hash)));
         Reader body(payload);

@@ -32,7 +32,8 @@ struct KbSourceFile {
 struct KbImage {
     std::vector<std::string> folders;          // as given to the load, in order
     bool scenarios = true;                     // LoadOptions::scenarios of the load
-    std::vector<KbSourceFile> yaml_sources;    // every YAML file of the folders, in load order, each folder's rules/lib/*.lua after its YAML
+    // every YAML file of the folders, in load order, each folder's rules/lib/*.lua after its YAML
+    std::vector<KbSourceFile> yaml_sources;
     std::vector<KbSourceFile> script_sources;  // the Lua files the rules name (kb.script_files)
     KnowledgeBase kb;
     std::vector<Diagnostic> diagnostics;       // the load's warnings and notes (an image never holds errors)

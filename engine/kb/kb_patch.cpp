@@ -186,10 +186,14 @@ std::vector<std::pair<std::string, SourceLocation>> ids_in(const YAML::Node& nod
     else if (node.IsSequence())
         for (const auto& item : node) {
             if (item.IsScalar()) ids.emplace_back(item.Scalar(), location_of(item, c.patch.file));
-            else c.error(codes::kb_wrong_type, fmt::format("'{}': each entry must be an id, not a {}", field, node_kind(item)),
-                         location_of(item, c.patch.file));
+            else
+                c.error(codes::kb_wrong_type,
+                        fmt::format("'{}': each entry must be an id, not a {}", field, node_kind(item)),
+                        location_of(item, c.patch.file));
         }
-    else c.error(codes::kb_wrong_type, fmt::format("'{}' must be an id or a list of ids", field), location_of(node, c.patch.file));
+    else
+        c.error(codes::kb_wrong_type, fmt::format("'{}' must be an id or a list of ids", field),
+                location_of(node, c.patch.file));
     return ids;
 }
 
@@ -210,7 +214,8 @@ void remove_strings(std::vector<std::string>& list, const std::string& field, co
     for (const auto& [id, at] : ids_in(r.child(field.c_str()), field, c)) {
         auto it = std::find(list.begin(), list.end(), id);
         if (it == list.end()) {
-            c.error(codes::kb_dangling_ref, fmt::format("has no {} '{}' to remove{}", noun, id, suggest::did_you_mean(id, list)), at);
+            c.error(codes::kb_dangling_ref,
+                    fmt::format("has no {} '{}' to remove{}", noun, id, suggest::did_you_mean(id, list)), at);
             continue;
         }
         list.erase(it);
@@ -270,7 +275,8 @@ void add_links(LinkList<Link> l, std::vector<Link> added, PatchContext& c) {
         }
         auto other = shift_other(l, link.*l.value, link.where, c);
         if (!other) continue;
-        c.changed(fmt::format("{} '{}' added ({} {:g}{})", l.noun, id, l.value_name, link.*l.value, *other), link.where);
+        c.changed(fmt::format("{} '{}' added ({} {:g}{})", l.noun, id, l.value_name, link.*l.value, *other),
+                  link.where);
         l.items.push_back(std::move(link));
     }
 }
@@ -282,7 +288,8 @@ void update_links(LinkList<Link> l, std::vector<Link> updated, PatchContext& c) 
         auto it = l.find(id);
         if (it == l.items.end()) {
             c.error(codes::kb_dangling_ref,
-                    fmt::format("lists no {} '{}' to update{}", l.noun, id, suggest::did_you_mean(id, l.ids())), link.where);
+                    fmt::format("lists no {} '{}' to update{}", l.noun, id, suggest::did_you_mean(id, l.ids())),
+                    link.where);
             continue;
         }
         const double before = (*it).*l.value;
@@ -394,7 +401,8 @@ T* target_of(std::map<std::string, T>& items, const KbPatch& p, const std::set<s
     const SourceLocation at = location_of(p.node[p.kind], p.file);
     if (failed.count(p.kind + ":" + p.id))
         d.note(codes::kb_dangling_ref,
-               fmt::format("patch on {} '{}' skipped: that {} did not load (its own error says why)", p.kind, p.id, p.kind),
+               fmt::format("patch on {} '{}' skipped: that {} did not load (its own error says why)", p.kind, p.id,
+                           p.kind),
                at);
     else
         d.error(codes::kb_dangling_ref,

@@ -21,7 +21,9 @@ std::string lr_text(double lr) {
 
 std::string release_key(const WindowsRelease& w) { return std::to_string(w.build) + "/" + w.family; }
 
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 KbLink link(ItemKind kind, std::string id, std::string relation, std::string detail, SourceLocation where) {
     return KbLink{kind, std::move(id), std::move(relation), std::move(detail), std::move(where)};
@@ -36,7 +38,8 @@ std::string evidence_detail(const RuleDecl& r, const std::string& cause) {
         if (e.lr_false) s += fmt::format("; {} when not", lr_text(*e.lr_false));
         parts.push_back(s);
     }
-    if (parts.empty()) return r.script ? fmt::format("the script {}:{} decides", r.script->file, r.script->function) : "";
+    if (parts.empty())
+        return r.script ? fmt::format("the script {}:{} decides", r.script->file, r.script->function) : "";
     return fmt::format("{}", fmt::join(parts, "; "));
 }
 
@@ -71,7 +74,8 @@ void cited_by(const KnowledgeBase& kb, const std::string& ref, std::vector<KbLin
     for (const auto& [id, f] : kb.facts)
         if (has(f.references, ref)) out.push_back(link(ItemKind::fact, id, "cites it", "", f.where));
     for (const auto& w : kb.windows_releases)
-        if (has(w.references, ref)) out.push_back(link(ItemKind::windows_release, release_key(w), "cites it", w.name, w.where));
+        if (has(w.references, ref))
+            out.push_back(link(ItemKind::windows_release, release_key(w), "cites it", w.name, w.where));
     for (const auto& [id, v] : kb.vendors)
         if (has(v.references, ref)) out.push_back(link(ItemKind::vendor, id, "cites it", "", v.where));
 }
@@ -79,7 +83,8 @@ void cited_by(const KnowledgeBase& kb, const std::string& ref, std::vector<KbLin
 void cite_links(const KnowledgeBase& kb, const std::vector<std::string>& refs, std::vector<KbLink>& out) {
     for (const auto& ref : refs) {
         auto it = kb.references.find(ref);
-        out.push_back(link(ItemKind::reference, ref, "cites", it == kb.references.end() ? "(not defined)" : it->second.title,
+        out.push_back(link(ItemKind::reference, ref, "cites",
+                           it == kb.references.end() ? "(not defined)" : it->second.title,
                            it == kb.references.end() ? SourceLocation{} : it->second.where));
     }
 }
@@ -107,14 +112,17 @@ const RuleDecl* rule_by_id(const KnowledgeBase& kb, const std::string& id) {
 
 std::vector<KbLink> problem_refers_to(const KnowledgeBase& kb, const Problem& p) {
     std::vector<KbLink> out;
-    for (const auto& l : p.causes) out.push_back(link(ItemKind::cause, l.cause, "lists as a cause", fmt::format("prior {:g}", l.prior), l.where));
+    for (const auto& l : p.causes)
+        out.push_back(link(ItemKind::cause, l.cause, "lists as a cause", fmt::format("prior {:g}", l.prior), l.where));
     cite_links(kb, p.references, out);
     return out;
 }
 
 std::vector<KbLink> cause_refers_to(const KnowledgeBase& kb, const Cause& c) {
     std::vector<KbLink> out;
-    for (const auto& l : c.fixes) out.push_back(link(ItemKind::fix, l.fix, "is fixed by", fmt::format("works in {:g}% of cases", l.success * 100), l.where));
+    for (const auto& l : c.fixes)
+        out.push_back(link(ItemKind::fix, l.fix, "is fixed by", fmt::format("works in {:g}% of cases", l.success * 100),
+                           l.where));
     condition_fact_links(c.applies_to, "applies when", out, kb);
     cite_links(kb, c.references, out);
     return out;
@@ -129,27 +137,36 @@ std::vector<KbLink> fix_refers_to(const KnowledgeBase& kb, const Fix& f) {
 
 std::vector<KbLink> rule_refers_to(const KnowledgeBase& kb, const RuleDecl& r) {
     std::vector<KbLink> out;
-    auto fact_where = [&](const std::string& f) { const FactDef* d = kb.fact(f); return d ? d->where : SourceLocation{}; };
+    auto fact_where = [&](const std::string& f) {
+        const FactDef* d = kb.fact(f);
+        return d ? d->where : SourceLocation{};
+    };
     for (const auto& f : r.inputs()) out.push_back(link(ItemKind::fact, f, "reads", "", fact_where(f)));
     for (const auto& f : r.derives) {
         auto it = r.derive.find(f);
-        out.push_back(link(ItemKind::fact, f, "derives", it == r.derive.end() ? "" : to_display(it->second, FactType::string), fact_where(f)));
+        out.push_back(link(ItemKind::fact, f, "derives",
+                           it == r.derive.end() ? "" : to_display(it->second, FactType::string), fact_where(f)));
     }
     for (const auto& c : r.causes) {
         const Cause* cause = kb.cause(c);
-        out.push_back(link(ItemKind::cause, c, "gives evidence about", evidence_detail(r, c), cause ? cause->where : SourceLocation{}));
+        out.push_back(link(ItemKind::cause, c, "gives evidence about", evidence_detail(r, c),
+                           cause ? cause->where : SourceLocation{}));
     }
     return out;
 }
 
 std::vector<KbLink> scenario_refers_to(const KnowledgeBase& kb, const Scenario& s) {
     std::vector<KbLink> out;
-    if (const Problem* p = kb.find_problem_by_code(s.error)) out.push_back(link(ItemKind::problem, p->id, "is about", s.error, p->where));
-    for (const auto& [f, v] : s.facts) out.push_back(link(ItemKind::fact, f, "sets", to_display(v, FactType::string), s.fact_where.count(f) ? s.fact_where.at(f) : s.where));
+    if (const Problem* p = kb.find_problem_by_code(s.error))
+        out.push_back(link(ItemKind::problem, p->id, "is about", s.error, p->where));
+    for (const auto& [f, v] : s.facts)
+        out.push_back(link(ItemKind::fact, f, "sets", to_display(v, FactType::string),
+                           s.fact_where.count(f) ? s.fact_where.at(f) : s.where));
     if (!s.expect.top.empty()) out.push_back(link(ItemKind::cause, s.expect.top, "expects first", "", s.where));
     for (const auto& c : s.expect.not_top) out.push_back(link(ItemKind::cause, c, "expects not first", "", s.where));
     for (const auto& f : s.expect.fixes) out.push_back(link(ItemKind::fix, f, "expects in the plan", "", s.where));
-    if (!s.expect.first_fix.empty()) out.push_back(link(ItemKind::fix, s.expect.first_fix, "expects as first fix", "", s.where));
+    if (!s.expect.first_fix.empty())
+        out.push_back(link(ItemKind::fix, s.expect.first_fix, "expects as first fix", "", s.where));
     return out;
 }
 
@@ -157,12 +174,15 @@ std::vector<KbLink> cause_referred_by(const KnowledgeBase& kb, const std::string
     std::vector<KbLink> out;
     for (const auto& [pid, p] : kb.problems)
         for (const auto& l : p.causes)
-            if (l.cause == id) out.push_back(link(ItemKind::problem, pid, "lists it as a cause", fmt::format("prior {:g}", l.prior), l.where));
+            if (l.cause == id)
+                out.push_back(
+                    link(ItemKind::problem, pid, "lists it as a cause", fmt::format("prior {:g}", l.prior), l.where));
     for (const RuleDecl* r : rules_for_cause(kb, id))
         out.push_back(link(ItemKind::rule, r->id, "gives evidence about it", evidence_detail(*r, id), r->where));
     for (const auto& s : kb.scenarios) {
         if (s.expect.top == id) out.push_back(link(ItemKind::scenario, s.id, "expects it first", "", s.where));
-        if (has(s.expect.not_top, id)) out.push_back(link(ItemKind::scenario, s.id, "expects it not first", "", s.where));
+        if (has(s.expect.not_top, id))
+            out.push_back(link(ItemKind::scenario, s.id, "expects it not first", "", s.where));
     }
     return out;
 }
@@ -171,7 +191,9 @@ std::vector<KbLink> fix_referred_by(const KnowledgeBase& kb, const std::string& 
     std::vector<KbLink> out;
     for (const auto& [cid, c] : kb.causes)
         for (const auto& l : c.fixes)
-            if (l.fix == id) out.push_back(link(ItemKind::cause, cid, "is fixed by it", fmt::format("works in {:g}% of cases", l.success * 100), l.where));
+            if (l.fix == id)
+                out.push_back(link(ItemKind::cause, cid, "is fixed by it",
+                                   fmt::format("works in {:g}% of cases", l.success * 100), l.where));
     for (const auto& s : kb.scenarios)
         if (has(s.expect.fixes, id) || s.expect.first_fix == id)
             out.push_back(link(ItemKind::scenario, s.id, "expects it in the plan", "", s.where));
@@ -200,7 +222,9 @@ std::vector<KbLink> fact_referred_by(const KnowledgeBase& kb, const std::string&
                 break;
             }
     for (const auto& s : kb.scenarios)
-        if (s.facts.count(id)) out.push_back(link(ItemKind::scenario, s.id, "sets it", to_display(s.facts.at(id), FactType::string), s.fact_where.count(id) ? s.fact_where.at(id) : s.where));
+        if (s.facts.count(id))
+            out.push_back(link(ItemKind::scenario, s.id, "sets it", to_display(s.facts.at(id), FactType::string),
+                               s.fact_where.count(id) ? s.fact_where.at(id) : s.where));
     return out;
 }
 
@@ -262,7 +286,8 @@ std::vector<KbItem> find_items(const KnowledgeBase& kb, const std::string& raw_q
         if (item.kind == ItemKind::windows_release) {
             const auto build = item.id.substr(0, item.id.find('/'));
             for (const auto& w : kb.windows_releases)
-                if (release_key(w) == item.id && (build == query || text::lower(w.name) == text::lower(query))) match = true;
+                if (release_key(w) == item.id && (build == query || text::lower(w.name) == text::lower(query)))
+                    match = true;
         }
         if (match) out.push_back(std::move(item));
     }
@@ -305,7 +330,13 @@ std::vector<KbLink> refers_to(const KnowledgeBase& kb, const KbItem& item) {
         case ItemKind::problem: if (auto* p = kb.problem(item.id)) return problem_refers_to(kb, *p); break;
         case ItemKind::cause: if (auto* c = kb.cause(item.id)) return cause_refers_to(kb, *c); break;
         case ItemKind::fix: if (auto* f = kb.fix(item.id)) return fix_refers_to(kb, *f); break;
-        case ItemKind::fact: if (auto* f = kb.fact(item.id)) { std::vector<KbLink> out; cite_links(kb, f->references, out); return out; } break;
+        case ItemKind::fact:
+            if (auto* f = kb.fact(item.id)) {
+                std::vector<KbLink> out;
+                cite_links(kb, f->references, out);
+                return out;
+            }
+            break;
         case ItemKind::rule: if (auto* r = rule_by_id(kb, item.id)) return rule_refers_to(kb, *r); break;
         case ItemKind::vendor: {
             auto it = kb.vendors.find(item.id);
@@ -315,7 +346,11 @@ std::vector<KbLink> refers_to(const KnowledgeBase& kb, const KbItem& item) {
         }
         case ItemKind::windows_release:
             for (const auto& w : kb.windows_releases)
-                if (release_key(w) == item.id) { std::vector<KbLink> out; cite_links(kb, w.references, out); return out; }
+                if (release_key(w) == item.id) {
+                    std::vector<KbLink> out;
+                    cite_links(kb, w.references, out);
+                    return out;
+                }
             break;
         case ItemKind::scenario: if (auto* s = scenario_by_id(kb, item.id)) return scenario_refers_to(kb, *s); break;
         case ItemKind::reference: break;

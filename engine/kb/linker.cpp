@@ -49,10 +49,13 @@ std::vector<std::string> code_like_tokens(const std::string& text) {
         while (!word.empty() && word.back() == '.') word.pop_back();      // a full stop after the code
         if (word.empty() || word.find('.') != std::string::npos) continue; // a version number
         bool hex = word.size() > 3 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X');
-        bool decimal = word.size() >= 2 && std::all_of(word.begin(), word.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+        bool decimal = word.size() >= 2 && std::all_of(word.begin(), word.end(), [](char ch) {
+                           return std::isdigit(static_cast<unsigned char>(ch));
+                       });
         bool symbol = word.size() >= 4 && std::isupper(static_cast<unsigned char>(word[0])) &&
                       std::all_of(word.begin(), word.end(), [](char ch) {
-                          return std::isupper(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
+                          return std::isupper(static_cast<unsigned char>(ch)) ||
+                                 std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
                       });
         if (hex || decimal || symbol) out.push_back(word);
     }
@@ -107,7 +110,8 @@ private:
         used_facts_.insert(name);
         const FactDef* f = kb_.fact(name);
         if (!f && failed_.count("fact:" + name))
-            d_.note(codes::kb_unknown_fact, fmt::format("{}: fact '{}' did not load (see the error there)", context, name), where);
+            d_.note(codes::kb_unknown_fact,
+                    fmt::format("{}: fact '{}' did not load (see the error there)", context, name), where);
         else if (!f)
             d_.error(codes::kb_unknown_fact,
                      fmt::format("{}: unknown fact '{}' (not in the catalog{})", context, name,
@@ -123,8 +127,8 @@ private:
         if (type == FactType::records || type == FactType::string_list) {
             if (op != CompareOp::contains) {
                 d_.error(codes::kb_wrong_type,
-                         fmt::format("{}: '{}' is a {}; compare it with 'contains' or 'exists', or in a script", context,
-                                     def.id, to_string(def.type)),
+                         fmt::format("{}: '{}' is a {}; compare it with 'contains' or 'exists', or in a script",
+                                     context, def.id, to_string(def.type)),
                          where);
                 return false;
             }
@@ -168,12 +172,15 @@ private:
             std::set<std::string> seen;
             for (const auto& link : p.causes) {
                 if (!kb_.cause(link.cause))
-                    dangling("cause", link.cause, fmt::format("problem '{}': {}", id, no_cause(link.cause)), link.where);
+                    dangling("cause", link.cause, fmt::format("problem '{}': {}", id, no_cause(link.cause)),
+                             link.where);
                 if (!seen.insert(link.cause).second)
-                    d_.error(codes::kb_duplicate_id, fmt::format("problem '{}' lists cause '{}' twice", id, link.cause), link.where);
+                    d_.error(codes::kb_duplicate_id, fmt::format("problem '{}' lists cause '{}' twice", id, link.cause),
+                             link.where);
                 if (link.prior <= 0 || link.prior >= 1)
-                    d_.error(codes::kb_priors, fmt::format("problem '{}': the prior of '{}' is {} but must be in (0, 1)", id,
-                                                           link.cause, link.prior),
+                    d_.error(codes::kb_priors,
+                             fmt::format("problem '{}': the prior of '{}' is {} but must be in (0, 1)", id, link.cause,
+                                         link.prior),
                              link.where);
                 sum += link.prior;
             }
@@ -186,18 +193,20 @@ private:
         if (p.other_prior < 0) {   // not given: "other" takes what the causes leave
             if (sum >= 1.0 - 1e-9)
                 d_.error(codes::kb_priors,
-                         fmt::format("problem '{}': the causes' priors add up to {:.3f}, leaving no room for 'other'", p.id, sum),
+                         fmt::format("problem '{}': the causes' priors add up to {:.3f}, leaving no room for 'other'",
+                                     p.id, sum),
                          p.where);
             p.other_prior = std::max(0.0, 1.0 - sum);
             return;
         }
         if (p.other_prior <= 0)
-            d_.error(codes::kb_priors, fmt::format("problem '{}': 'other' must be above 0: no knowledge base is complete", p.id),
+            d_.error(codes::kb_priors,
+                     fmt::format("problem '{}': 'other' must be above 0: no knowledge base is complete", p.id),
                      p.where);
         if (std::fabs(sum + p.other_prior - 1.0) > 1e-3)
             d_.error(codes::kb_priors,
-                     fmt::format("problem '{}': priors add up to {:.3f} with 'other' ({:.3f}); they must add up to 1", p.id,
-                                 sum + p.other_prior, p.other_prior),
+                     fmt::format("problem '{}': priors add up to {:.3f} with 'other' ({:.3f}); they must add up to 1",
+                                 p.id, sum + p.other_prior, p.other_prior),
                      p.where);
     }
 
@@ -255,7 +264,8 @@ private:
             if (!def) continue;
             auto c = coerce(value, def->type, def->values, def->fields);
             if (!c.value) {
-                d_.error(codes::kb_wrong_type, fmt::format("{}: derived value for '{}': {}", context, fact, c.error), r.where);
+                d_.error(codes::kb_wrong_type, fmt::format("{}: derived value for '{}': {}", context, fact, c.error),
+                         r.where);
                 ok = false;
             } else {
                 value = *c.value;
@@ -273,7 +283,10 @@ private:
             return false;
         }
         if (r.causes.empty() && r.derives.empty())
-            d_.warning(codes::kb_unused, fmt::format("{}: the script may neither give evidence ('causes') nor derive facts ('derives')", context), r.where);
+            d_.warning(codes::kb_unused,
+                       fmt::format("{}: the script may neither give evidence ('causes') nor derive facts ('derives')",
+                                   context),
+                       r.where);
         return true;
     }
 
@@ -328,13 +341,16 @@ private:
         for (auto& s : kb_.scenarios) {
             std::string context = fmt::format("scenario '{}'", s.id);
             const Problem* p = kb_.find_problem_by_code(s.error);
-            if (!p) d_.error(codes::kb_dangling_ref, fmt::format("{}: error '{}' matches no problem", context, s.error), s.where);
+            if (!p)
+                d_.error(codes::kb_dangling_ref, fmt::format("{}: error '{}' matches no problem", context, s.error),
+                         s.where);
             for (auto& [name, value] : s.facts) {
                 auto where = s.fact_where.count(name) ? s.fact_where[name] : s.where;
                 const FactDef* def = need_fact(name, where, context);
                 if (!def || is_state_marker(value)) continue;
                 auto c = coerce(value, def->type, def->values, def->fields);
-                if (!c.value) d_.error(codes::kb_wrong_type, fmt::format("{}: fact '{}': {}", context, name, c.error), where);
+                if (!c.value)
+                    d_.error(codes::kb_wrong_type, fmt::format("{}: fact '{}': {}", context, name, c.error), where);
                 else value = *c.value;
             }
             auto check_cause = [&](const std::string& cause) {
@@ -345,9 +361,11 @@ private:
             for (const auto& c : s.expect.not_top) check_cause(c);
             for (const auto& c : s.expect.order) check_cause(c);
             for (const auto& f : s.expect.fixes)
-                if (!kb_.fix(f) && f != "escalate") dangling("fix", f, fmt::format("{}: {}", context, no_fix(f)), s.where);
+                if (!kb_.fix(f) && f != "escalate")
+                    dangling("fix", f, fmt::format("{}: {}", context, no_fix(f)), s.where);
             if (!s.expect.first_fix.empty() && !kb_.fix(s.expect.first_fix) && s.expect.first_fix != "escalate")
-                dangling("fix", s.expect.first_fix, fmt::format("{}: {}", context, no_fix(s.expect.first_fix)), s.where);
+                dangling("fix", s.expect.first_fix, fmt::format("{}: {}", context, no_fix(s.expect.first_fix)),
+                         s.where);
         }
     }
 
@@ -359,11 +377,14 @@ private:
         for (auto& [id, v] : kb_.vendors) cite(v.references);
         for (const auto& ref : cited_refs_)
             if (!kb_.references.count(ref))
-                d_.error(codes::kb_dangling_ref, fmt::format("reference '{}' is cited but not defined", ref), first_citation(ref));
+                d_.error(codes::kb_dangling_ref, fmt::format("reference '{}' is cited but not defined", ref),
+                         first_citation(ref));
     }
 
     SourceLocation first_citation(const std::string& ref) const {
-        auto has = [&](const std::vector<std::string>& refs) { return std::find(refs.begin(), refs.end(), ref) != refs.end(); };
+        auto has = [&](const std::vector<std::string>& refs) {
+            return std::find(refs.begin(), refs.end(), ref) != refs.end();
+        };
         for (const auto& [id, c] : kb_.causes) if (has(c.references)) return c.where;
         for (const auto& [id, f] : kb_.fixes) if (has(f.references)) return f.where;
         for (const auto& [id, p] : kb_.problems) if (has(p.references)) return p.where;
@@ -388,19 +409,22 @@ private:
 
     void check_unused() {
         for (const auto& [id, f] : kb_.fixes)
-            if (!used_fixes_.count(id)) unused(any_failed("cause"), fmt::format("fix '{}' is not linked from any cause", id), f.where);
+            if (!used_fixes_.count(id))
+                unused(any_failed("cause"), fmt::format("fix '{}' is not linked from any cause", id), f.where);
         std::set<std::string> derived;
         for (const auto& r : kb_.rules) derived.insert(r.derives.begin(), r.derives.end());
         for (const auto& [id, f] : kb_.facts)
             if (f.provided_by.empty() && f.question.empty() && !derived.count(id))
-                d_.warning(codes::kb_unreachable_fact,
-                           fmt::format("fact '{}': no collector provides it, no question asks it and no rule derives it", id),
-                           f.where);
+                d_.warning(
+                    codes::kb_unreachable_fact,
+                    fmt::format("fact '{}': no collector provides it, no question asks it and no rule derives it", id),
+                    f.where);
         std::set<std::string> in_problems;
         for (const auto& [id, p] : kb_.problems)
             for (const auto& link : p.causes) in_problems.insert(link.cause);
         for (const auto& [id, c] : kb_.causes)
-            if (!in_problems.count(id)) unused(any_failed("problem"), fmt::format("cause '{}' belongs to no problem", id), c.where);
+            if (!in_problems.count(id))
+                unused(any_failed("problem"), fmt::format("cause '{}' belongs to no problem", id), c.where);
     }
 
     // Every fact a rule, a cause's applies_to or a fix step's condition reads.
@@ -450,11 +474,12 @@ private:
                 const bool listed = std::any_of(p->causes.begin(), p->causes.end(),
                                                 [&](const CauseLink& l) { return l.cause == cause_id; });
                 if (!listed)
-                    d_.warning(codes::kb_cause_code_unlisted,
-                               fmt::format("cause '{}' names error '{}', but problem '{}' does not list it among its causes "
-                                           "(add it there with a prior, or reword the text)",
-                                           id, token, p->id),
-                               c.where);
+                    d_.warning(
+                        codes::kb_cause_code_unlisted,
+                        fmt::format("cause '{}' names error '{}', but problem '{}' does not list it among its causes "
+                                    "(add it there with a prior, or reword the text)",
+                                    id, token, p->id),
+                        c.where);
             }
         }
     }

@@ -27,7 +27,9 @@ std::vector<std::string> list_kb_yaml_files(const std::string& folder, Diagnosti
         const auto ext = it->path().extension().string();
         if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(ec)) files.push_back(it->path().string());
     }
-    if (ec) d.error(codes::kb_folder, fmt::format("cannot list knowledge folder: {}", ec.message()), SourceLocation{folder});
+    if (ec)
+        d.error(codes::kb_folder, fmt::format("cannot list knowledge folder: {}", ec.message()),
+                SourceLocation{folder});
     std::sort(files.begin(), files.end());
     return files;
 }
@@ -44,7 +46,8 @@ static bool check_folder(const std::string& folder, Diagnostics& d) {
     }
     fs::directory_iterator probe(folder, ec);
     if (ec) {
-        d.error(codes::kb_folder, fmt::format("knowledge folder is unreadable: {}", ec.message()), SourceLocation{folder});
+        d.error(codes::kb_folder, fmt::format("knowledge folder is unreadable: {}", ec.message()),
+                SourceLocation{folder});
         return false;
     }
     return true;

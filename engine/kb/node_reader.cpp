@@ -35,7 +35,8 @@ std::optional<std::string> NodeReader::string(const char* key, bool required) {
         return std::nullopt;
     }
     if (!n.IsScalar()) {
-        error(codes::kb_wrong_type, fmt::format("{}: '{}' must be text, not a {}", what_, key, node_kind(n)), where(key));
+        error(codes::kb_wrong_type, fmt::format("{}: '{}' must be text, not a {}", what_, key, node_kind(n)),
+              where(key));
         return std::nullopt;
     }
     return n.Scalar();
@@ -97,12 +98,14 @@ std::vector<std::string> NodeReader::strings(const char* key, bool required) {
     }
     if (n.IsScalar()) return {n.Scalar()};
     if (!n.IsSequence()) {
-        error(codes::kb_wrong_type, fmt::format("{}: '{}' must be a list, not a {}", what_, key, node_kind(n)), where(key));
+        error(codes::kb_wrong_type, fmt::format("{}: '{}' must be a list, not a {}", what_, key, node_kind(n)),
+              where(key));
         return out;
     }
     for (const auto& item : n) {
         if (!item.IsScalar()) {
-            error(codes::kb_wrong_type, fmt::format("{}: items of '{}' must be text, not a {}", what_, key, node_kind(item)),
+            error(codes::kb_wrong_type,
+                  fmt::format("{}: items of '{}' must be text, not a {}", what_, key, node_kind(item)),
                   location_of(item, file_));
             continue;
         }
@@ -116,12 +119,14 @@ std::map<std::string, std::string> NodeReader::string_map(const char* key) {
     std::map<std::string, std::string> out;
     if (!n || n.IsNull()) return out;
     if (!n.IsMap()) {
-        error(codes::kb_wrong_type, fmt::format("{}: '{}' must be a mapping, not a {}", what_, key, node_kind(n)), where(key));
+        error(codes::kb_wrong_type, fmt::format("{}: '{}' must be a mapping, not a {}", what_, key, node_kind(n)),
+              where(key));
         return out;
     }
     for (const auto& kv : n) {
         if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
-            error(codes::kb_wrong_type, fmt::format("{}: '{}' must map text to text", what_, key), location_of(kv.second, file_));
+            error(codes::kb_wrong_type, fmt::format("{}: '{}' must map text to text", what_, key),
+                  location_of(kv.second, file_));
             continue;
         }
         out[kv.first.Scalar()] = kv.second.Scalar();
@@ -148,13 +153,15 @@ void NodeReader::check_keys(std::initializer_list<const char*> allowed) {
 
 bool expect_map(const YAML::Node& node, const std::string& file, Diagnostics& d, const std::string& what) {
     if (node.IsMap()) return true;
-    d.error(codes::kb_wrong_type, fmt::format("{} must be a mapping, not a {}", what, node_kind(node)), location_of(node, file));
+    d.error(codes::kb_wrong_type, fmt::format("{} must be a mapping, not a {}", what, node_kind(node)),
+            location_of(node, file));
     return false;
 }
 
 bool expect_sequence(const YAML::Node& node, const std::string& file, Diagnostics& d, const std::string& what) {
     if (node.IsSequence()) return true;
-    d.error(codes::kb_wrong_type, fmt::format("{} must be a list, not a {}", what, node_kind(node)), location_of(node, file));
+    d.error(codes::kb_wrong_type, fmt::format("{} must be a list, not a {}", what, node_kind(node)),
+            location_of(node, file));
     return false;
 }
 

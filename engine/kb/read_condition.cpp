@@ -40,7 +40,8 @@ std::optional<Operand> read_operand(const YAML::Node& n, CompareOp op, const std
         return operand;
     }
     if (!n.IsScalar()) {
-        d.error(codes::kb_wrong_type, fmt::format("a comparison needs a scalar or {{fact: NAME}}, not a {}", node_kind(n)),
+        d.error(codes::kb_wrong_type,
+                fmt::format("a comparison needs a scalar or {{fact: NAME}}, not a {}", node_kind(n)),
                 location_of(n, file));
         return std::nullopt;
     }
@@ -88,8 +89,8 @@ std::optional<Condition> read_compare(const YAML::Node& node, const std::string&
         ++ops;
     }
     if (ops != 1) {
-        d.error(codes::kb_wrong_type, fmt::format("a condition on '{}' needs exactly one comparison, found {}", c.fact, ops),
-                c.where);
+        d.error(codes::kb_wrong_type,
+                fmt::format("a condition on '{}' needs exactly one comparison, found {}", c.fact, ops), c.where);
         return std::nullopt;
     }
     return c;

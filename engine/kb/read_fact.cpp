@@ -11,8 +11,9 @@ static std::map<std::string, FactType> read_fields(NodeReader& r) {
         auto t = fact_type_from_string(type_text);
         if (!t || *t == FactType::records || *t == FactType::string_list) {
             r.error(codes::kb_bad_value,
-                    fmt::format("{}: field '{}' has type '{}' (fields may be boolean, integer, string, enumeration, timestamp)",
-                                r.what(), name, type_text),
+                    fmt::format(
+                        "{}: field '{}' has type '{}' (fields may be boolean, integer, string, enumeration, timestamp)",
+                        r.what(), name, type_text),
                     r.where("fields"));
             continue;
         }
@@ -22,8 +23,8 @@ static std::map<std::string, FactType> read_fields(NodeReader& r) {
 }
 
 std::optional<FactDef> read_fact(NodeReader& r) {
-    r.check_keys({"id", "type", "values", "fields", "meaning", "context", "in_report", "provided_by", "question", "ask_cost_minutes",
-                  "platform", "references"});
+    r.check_keys({"id", "type", "values", "fields", "meaning", "context", "in_report", "provided_by", "question",
+                  "ask_cost_minutes", "platform", "references"});
     FactDef f;
     f.where = r.where();
     auto id = r.string("id", true);
@@ -36,7 +37,8 @@ std::optional<FactDef> read_fact(NodeReader& r) {
         auto t = fact_type_from_string(*type_text);
         if (!t)
             r.error(codes::kb_bad_value,
-                    fmt::format("{}: unknown type '{}' (boolean, integer, string, enumeration, string_list, timestamp, records)",
+                    fmt::format("{}: unknown type '{}' (boolean, integer, string, enumeration, string_list, timestamp, "
+                                "records)",
                                 r.what(), *type_text),
                     r.where("type"));
         else
@@ -83,7 +85,8 @@ std::map<std::string, FactValue> read_value_map(NodeReader& r, const char* key,
     YAML::Node n = r.child(key);
     if (!n || n.IsNull()) return out;
     if (!n.IsMap()) {
-        r.error(codes::kb_wrong_type, fmt::format("{}: '{}' must be a mapping of fact: value", r.what(), key), r.where(key));
+        r.error(codes::kb_wrong_type, fmt::format("{}: '{}' must be a mapping of fact: value", r.what(), key),
+                r.where(key));
         return out;
     }
     for (const auto& kv : n) {

@@ -24,10 +24,11 @@ std::optional<FixStep> read_step(const YAML::Node& item, NodeReader& r) {
     }
     if (!expect_map(item, r.file(), r.diagnostics(), r.what() + ": a step")) return std::nullopt;
     if (reads_as_text_with_colon(item)) {
-        r.error(codes::kb_wrong_type,
-                fmt::format("{}: this step reads as a mapping '{}' -> '{}', not as text: quote the text: it contains ': '",
-                            r.what(), item.begin()->first.Scalar(), item.begin()->second.Scalar()),
-                s.where);
+        r.error(
+            codes::kb_wrong_type,
+            fmt::format("{}: this step reads as a mapping '{}' -> '{}', not as text: quote the text: it contains ': '",
+                        r.what(), item.begin()->first.Scalar(), item.begin()->second.Scalar()),
+            s.where);
         return std::nullopt;
     }
     NodeReader sr(item, r.file(), r.diagnostics(), r.what() + " step");
@@ -65,7 +66,9 @@ std::optional<Fix> read_fix(NodeReader& r) {
     f.platform = read_platform(r);
     if (auto risk = r.string("risk")) {
         auto parsed = risk_from_string(*risk);
-        if (!parsed) r.error(codes::kb_bad_value, fmt::format("{}: risk '{}' is not low, medium or high", r.what(), *risk), r.where("risk"));
+        if (!parsed)
+            r.error(codes::kb_bad_value, fmt::format("{}: risk '{}' is not low, medium or high", r.what(), *risk),
+                    r.where("risk"));
         else f.risk = *parsed;
     }
     YAML::Node steps = r.child("steps");

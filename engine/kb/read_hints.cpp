@@ -12,7 +12,8 @@ static std::map<std::string, FactValue> typed_defaults(std::map<std::string, Fac
         if (!value.is_string()) continue;
         const std::string& text = value.as_string();
         if (text == "true" || text == "false") value = FactValue{text == "true"};
-        else if (auto i = parse_fact_text(text, FactType::integer); i.value && text.find_first_not_of("-0123456789") == std::string::npos)
+        else if (auto i = parse_fact_text(text, FactType::integer);
+                 i.value && text.find_first_not_of("-0123456789") == std::string::npos)
             value = *i.value;
     }
     return loose;
@@ -54,7 +55,9 @@ std::optional<Vendor> read_vendor(NodeReader& r) {
     v.ui_paths = r.string_map("ui_paths");
     for (const auto& [key, text] : r.string_map("confirmed")) {
         auto b = parse_fact_text(text, FactType::boolean);
-        if (!b.value) r.error(codes::kb_wrong_type, fmt::format("{}: confirmed.{} must be true or false", r.what(), key), r.where("confirmed"));
+        if (!b.value)
+            r.error(codes::kb_wrong_type, fmt::format("{}: confirmed.{} must be true or false", r.what(), key),
+                    r.where("confirmed"));
         else v.confirmed[key] = b.value->as_bool();
     }
     v.notes = r.string_or("notes", "");

@@ -83,9 +83,11 @@ std::optional<RuleDecl> read_rule(NodeReader& r, const std::string& folder) {
     rule.causes = r.strings("causes");
     rule.derives = r.strings("derives");
     for (const auto& e : rule.evidence)
-        if (std::find(rule.causes.begin(), rule.causes.end(), e.cause) == rule.causes.end()) rule.causes.push_back(e.cause);
+        if (std::find(rule.causes.begin(), rule.causes.end(), e.cause) == rule.causes.end())
+            rule.causes.push_back(e.cause);
     for (const auto& [fact, value] : rule.derive)
-        if (std::find(rule.derives.begin(), rule.derives.end(), fact) == rule.derives.end()) rule.derives.push_back(fact);
+        if (std::find(rule.derives.begin(), rule.derives.end(), fact) == rule.derives.end())
+            rule.derives.push_back(fact);
     rule.group = r.string_or("group", "");
     rule.definitive = r.boolean("definitive").value_or(false);
     if (!rule.when && !rule.script)
@@ -93,10 +95,11 @@ std::optional<RuleDecl> read_rule(NodeReader& r, const std::string& folder) {
     if (!rule.script && (!rule.evidence.empty() || !rule.derive.empty()) && !rule.when)
         r.error(codes::kb_missing_key, fmt::format("{}: 'evidence'/'derive' need a 'when'", r.what()), rule.where);
     if (rule.script && (!rule.evidence.empty() || !rule.derive.empty()))
-        r.error(codes::kb_wrong_type,
-                fmt::format("{}: a scripted rule gives evidence from its script; 'evidence'/'derive' belong to data rules",
-                            r.what()),
-                rule.where);
+        r.error(
+            codes::kb_wrong_type,
+            fmt::format("{}: a scripted rule gives evidence from its script; 'evidence'/'derive' belong to data rules",
+                        r.what()),
+            rule.where);
     if (!r.ok()) return std::nullopt;
     return rule;
 }

@@ -57,7 +57,8 @@ ModuleLookup find_module(const std::vector<std::string>& folders, const std::str
         std::error_code ec;
         if (!fs::exists(fs::symlink_status(path, ec))) continue;
         if (!inside_folder(dir, path) || !fs::is_regular_file(path, ec))
-            return {{}, fmt::format("{} leaves {} (symlinks are resolved; a module must live in rules/lib)", path, dir)};
+            return {{},
+                    fmt::format("{} leaves {} (symlinks are resolved; a module must live in rules/lib)", path, dir)};
         return {path, {}};
     }
     std::string looked;

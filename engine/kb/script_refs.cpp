@@ -81,7 +81,8 @@ void check_script_references(const KnowledgeBase& kb, Diagnostics& d) {
         for (auto& module : list_module_files(folder)) files.push_back(std::move(module));
     for (const auto& file : files) {
         std::string text, error;
-        if (!read_file(file, text, error, limits::knowledge_file_bytes)) continue;   // the Lua loader reports unreadable files (KB009)
+        // the Lua loader reports unreadable files (KB009)
+        if (!read_file(file, text, error, limits::knowledge_file_bytes)) continue;
         check_script_text(kb, file, text, d);
     }
 }

@@ -11,6 +11,7 @@ namespace kbdiag {
 void check_script_references(const KnowledgeBase& kb, Diagnostics& diagnostics);
 
 // The same check on one script's text (for tests); `file` names it in the diagnostics.
-void check_script_text(const KnowledgeBase& kb, const std::string& file, const std::string& text, Diagnostics& diagnostics);
+void check_script_text(const KnowledgeBase& kb, const std::string& file, const std::string& text,
+                       Diagnostics& diagnostics);
 
 }  // namespace kbdiag

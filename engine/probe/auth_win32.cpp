@@ -76,7 +76,8 @@ Win32Connect connect_share_as(const std::string& unc, const std::string& user, c
         return out;
     }
     auto call = std::make_shared<Call>();
-    call->add = reinterpret_cast<AddConnection2W>(reinterpret_cast<void*>(::GetProcAddress(mpr, "WNetAddConnection2W")));
+    call->add =
+        reinterpret_cast<AddConnection2W>(reinterpret_cast<void*>(::GetProcAddress(mpr, "WNetAddConnection2W")));
     call->cancel =
         reinterpret_cast<CancelConnection2W>(reinterpret_cast<void*>(::GetProcAddress(mpr, "WNetCancelConnection2W")));
     if (!call->add || !call->cancel) {

@@ -291,7 +291,8 @@ WebVerdict combine(const std::vector<PortReport>& ports) {
                                           [&](const PortReport& p) { return p.hint && p.hint->vendor != v.vendor; });
         if (disagree) {
             v.confidence = std::max(10, v.confidence - 15);
-            v.evidence.push_back(fmt::format("the admin pages name different vendors: {} kept", vendor_display(v.vendor)));
+            v.evidence.push_back(
+                fmt::format("the admin pages name different vendors: {} kept", vendor_display(v.vendor)));
         }
     }
     for (const auto& p : ports)

@@ -245,7 +245,8 @@ std::unique_ptr<Connection> connect_tcp(const Address& address, Clock::time_poin
             int left = ms_left(deadline);
             if (left == 0) return fail(NetError::timeout, "no TCP answer within the time budget");
             int rc = w.WSAPoll(&p, 1, left);
-            if (rc == SOCKET_ERROR) return fail(NetError::other, fmt::format("WSAPoll: {}", wsa_text(w.WSAGetLastError())));
+            if (rc == SOCKET_ERROR)
+                return fail(NetError::other, fmt::format("WSAPoll: {}", wsa_text(w.WSAGetLastError())));
             if (rc == 0) continue;
             break;
         }

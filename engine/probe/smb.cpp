@@ -419,7 +419,8 @@ Parsed<SessionSetupResponse> parse_session_setup_response(ByteSpan m) {
     r.status = *u32_at(m, 5);
     const std::uint8_t words = m[32];
     if (words == 0) return ok(std::move(r));
-    if (words != 4) return fail<SessionSetupResponse>(fmt::format("SESSION_SETUP_ANDX with {} words (4 expected)", words));
+    if (words != 4)
+        return fail<SessionSetupResponse>(fmt::format("SESSION_SETUP_ANDX with {} words (4 expected)", words));
     auto params = slice(m, 33, 8);
     auto byte_count = u16_at(m, 41);
     if (!params || !byte_count) return fail<SessionSetupResponse>("SESSION_SETUP_ANDX parameters cut short");
@@ -611,7 +612,8 @@ namespace {
 std::string utf16z(ByteSpan s, std::size_t& off) {
     std::size_t end = off;
     while (end + 1 < s.size() && (s[end] != 0 || s[end + 1] != 0)) end += 2;
-    std::string out = ntlmssp::utf16le_to_utf8(s.subspan(std::min(off, s.size()), std::min(end, s.size()) - std::min(off, s.size())));
+    std::string out =
+        ntlmssp::utf16le_to_utf8(s.subspan(std::min(off, s.size()), std::min(end, s.size()) - std::min(off, s.size())));
     off = end + 2;
     return out;
 }

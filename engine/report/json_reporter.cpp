@@ -82,7 +82,8 @@ json triage_json(const Triage& t) {
                                {"evidence_factor", r4(e.evidence_factor)},
                                {"evidence", e.evidence},
                                {"first_fix", e.first_fix}});
-    return json{{"entries", std::move(entries)}, {"problems_considered", t.problems_considered}, {"next_steps", t.next_steps}};
+    return json{
+        {"entries", std::move(entries)}, {"problems_considered", t.problems_considered}, {"next_steps", t.next_steps}};
 }
 
 }  // namespace

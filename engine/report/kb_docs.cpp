@@ -245,10 +245,11 @@ private:
         if (!codes.empty()) line();
         double listed = 0;
         for (const auto& l : p_.causes) listed += l.prior;
-        line(fmt::format("kbdiag knows {} cause{} of this error. Before any evidence, they explain {} of cases, most "
-                         "likely first below; the remaining {} is \"{}\" - the reason the plan ends with an escalation.",
-                         causes_.size(), causes_.size() == 1 ? "" : "s", percent(listed), percent(p_.other_prior),
-                         escape(p_.other_title, false, nullptr)));
+        line(
+            fmt::format("kbdiag knows {} cause{} of this error. Before any evidence, they explain {} of cases, most "
+                        "likely first below; the remaining {} is \"{}\" - the reason the plan ends with an escalation.",
+                        causes_.size(), causes_.size() == 1 ? "" : "s", percent(listed), percent(p_.other_prior),
+                        escape(p_.other_title, false, nullptr)));
         line();
         if (!p_.references.empty()) {
             line("Sources: " + cite_.cite_all(p_.references));
@@ -268,7 +269,8 @@ private:
                 for (const auto& f : c->fixes)
                     if (offered(f)) fixes.push_back(table_code(f.fix));
             std::string applies = c ? (!c->applies_to_text.empty() ? cell(c->applies_to_text)
-                                                                  : c->applies_to ? table_code(c->applies_to->describe()) : "any")
+                                       : c->applies_to             ? table_code(c->applies_to->describe())
+                                                                   : "any")
                                     : "";
             line(fmt::format("| {} | {} | {} | {} | {} |", i + 1, cell(cause_title(kb_, causes_[i].cause)),
                              percent(causes_[i].prior), applies, fmt::join(fixes, ", ")));
@@ -294,7 +296,8 @@ private:
             std::string when = c->applies_to_text.empty() ? "" : prose(c->applies_to_text);
             if (c->applies_to)
                 when += fmt::format("{}(condition {}; when it is known false the cause is weighed {})",
-                                    when.empty() ? "" : " ", code(c->applies_to->describe()), format_lr(c->not_applicable_lr));
+                                    when.empty() ? "" : " ", code(c->applies_to->describe()),
+                                    format_lr(c->not_applicable_lr));
             line("**Applies to:** " + when);
             line();
         }
@@ -303,8 +306,8 @@ private:
             for (const auto& f : c->fixes) {
                 const Fix* fix = kb_.fix(f.fix);
                 if (!offered(f)) continue;
-                fixes.push_back(fmt::format("{} ({}, works in {} of cases)", fix ? prose(fix->title) : f.fix, code(f.fix),
-                                            percent(f.success)));
+                fixes.push_back(fmt::format("{} ({}, works in {} of cases)", fix ? prose(fix->title) : f.fix,
+                                            code(f.fix), percent(f.success)));
             }
             line("**Fixes:** " + fmt::format("{}", fmt::join(fixes, "; ")));
             line();
@@ -337,7 +340,8 @@ private:
         for (const RuleDecl* r : rules_for_cause(kb_, cause)) {
             if (!for_this_platform(*r)) continue;
             const std::string title = r->title.empty() ? r->id : r->title;
-            const std::string rule = fmt::format("{}<br>{}", table_code(r->id), table_code(relative_location(kb_, r->where)));
+            const std::string rule =
+                fmt::format("{}<br>{}", table_code(r->id), table_code(relative_location(kb_, r->where)));
             bool native = false;
             for (const auto& e : r->evidence) {
                 if (e.cause != cause) continue;
@@ -346,23 +350,26 @@ private:
                 add_row(rows, e.lr, r->definitive, cell(title) + (cond.empty() ? "" : "<br>" + cond), rule);
                 if (e.lr_false)
                     add_row(rows, *e.lr_false, r->definitive,
-                            "Known **not** to hold: " + (cond.empty() ? cell(title) : table_code("not (" + r->when->describe() + ")")),
+                            "Known **not** to hold: " +
+                                (cond.empty() ? cell(title) : table_code("not (" + r->when->describe() + ")")),
                             rule);
             }
             if (!native && r->script) {
                 std::vector<std::string> inputs;
                 for (const auto& f : r->inputs()) inputs.push_back(table_code(f));
-                rows.push_back(EvidenceRow{0.0,
-                                           cell(title) + (inputs.empty() ? "" : fmt::format("<br>from {}", fmt::join(inputs, ", "))),
-                                           "either way", "the script decides (" + table_code(r->script->file + ":" + r->script->function) + ")",
-                                           rule});
+                rows.push_back(EvidenceRow{
+                    0.0, cell(title) + (inputs.empty() ? "" : fmt::format("<br>from {}", fmt::join(inputs, ", "))),
+                    "either way",
+                    "the script decides (" + table_code(r->script->file + ":" + r->script->function) + ")", rule});
             }
         }
-        std::stable_sort(rows.begin(), rows.end(), [](const EvidenceRow& a, const EvidenceRow& b) { return a.weight > b.weight; });
+        std::stable_sort(rows.begin(), rows.end(),
+                         [](const EvidenceRow& a, const EvidenceRow& b) { return a.weight > b.weight; });
         return rows;
     }
 
-    static void add_row(std::vector<EvidenceRow>& rows, double lr, bool definitive, std::string finding, std::string rule) {
+    static void add_row(std::vector<EvidenceRow>& rows, double lr, bool definitive, std::string finding,
+                        std::string rule) {
         if (!(lr > 0.0) || std::fabs(lr - 1.0) < 1e-9) return;   // LR 1 says nothing
         rows.push_back(EvidenceRow{std::fabs(std::log(lr)), std::move(finding), lr > 1.0 ? "**for** it" : "against it",
                                    fmt::format("{} ({})", strength(lr, definitive), format_lr(lr)), std::move(rule)});
@@ -476,8 +483,8 @@ private:
         for (const auto& l : causes_)
             if (const Cause* c = kb_.cause(l.cause))
                 for (const auto& f : c->fixes)
-                    if (const Fix* fix = kb_.fix(f.fix);
-                        fix && serves(fix->platform, p_.platform) && std::find(out.begin(), out.end(), fix) == out.end())
+                    if (const Fix* fix = kb_.fix(f.fix); fix && serves(fix->platform, p_.platform) &&
+                                                         std::find(out.begin(), out.end(), fix) == out.end())
                         out.push_back(fix);
         return out;
     }
@@ -505,9 +512,10 @@ private:
             if (const Cause* c = kb_.cause(l.cause))
                 for (const auto& link : c->fixes)
                     if (link.fix == f.id)
-                        fixes_what.push_back(fmt::format("{} ({})", prose(cause_title(kb_, c->id)), percent(link.success)));
-        line(fmt::format("Fix {} · about {:g} min · risk {} · fixes: {}", code(f.id), f.cost_minutes, to_string(f.risk),
-                         fmt::join(fixes_what, "; ")));
+                        fixes_what.push_back(
+                            fmt::format("{} ({})", prose(cause_title(kb_, c->id)), percent(link.success)));
+        line(fmt::format("Fix {} · about {:g} min · risk {} · fixes: {}", code(f.id), f.cost_minutes,
+                         to_string(f.risk), fmt::join(fixes_what, "; ")));
         line();
         std::vector<std::string> variants;
         for (std::size_t i = 0; i < f.steps.size(); ++i) {
@@ -554,7 +562,8 @@ private:
             line();
         }
         for (const Cause* c : differing) {
-            line(fmt::format("- **{}:** {}", escape(cause_title(kb_, c->id), false, nullptr), prose(c->article_differs)));
+            line(fmt::format("- **{}:** {}", escape(cause_title(kb_, c->id), false, nullptr),
+                             prose(c->article_differs)));
         }
         if (!differing.empty()) line();
     }

@@ -269,7 +269,8 @@ std::string without_weights(const std::string& title) {
         if (ch == '[') {   // [S40], [A1], [L3]: source tags
             std::size_t j = i + 1;
             while (j < title.size() && std::isalnum(static_cast<unsigned char>(title[j]))) ++j;
-            if (j < title.size() && title[j] == ']' && j > i + 2 && std::isupper(static_cast<unsigned char>(title[i + 1]))) {
+            if (j < title.size() && title[j] == ']' && j > i + 2 &&
+                std::isupper(static_cast<unsigned char>(title[i + 1]))) {
                 i = j + 1;
                 continue;
             }

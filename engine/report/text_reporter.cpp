@@ -50,8 +50,8 @@ struct Ctx {
     int w = 80;
     Style st;
     bool verbose = false;
-    // Wraps `text` (a value: shortened to 1,000 characters and escaped first) after `prefix`, continuation lines after `indent`. Prefixes are the
-    // reporter's own layout and never carry values.
+    // Wraps `text` (a value: shortened to 1,000 characters and escaped first) after `prefix`, continuation lines after
+    // `indent`. Prefixes are the reporter's own layout and never carry values.
     std::string para(const std::string& text, const std::string& prefix, const std::string& indent) const {
         return wrap(escape_controls(text::shorten(text)), w, prefix, indent);
     }
@@ -91,7 +91,8 @@ std::string clip(const std::string& text, int max_lines, int w) {
     last_line_start = last_line_start == std::string::npos ? 0 : last_line_start + 1;
     while (kept.size() > last_line_start && display_width(kept.substr(last_line_start)) > w - 1) {
         kept.pop_back();
-        while (kept.size() > last_line_start && (static_cast<unsigned char>(kept.back()) & 0xC0) == 0x80) kept.pop_back();
+        while (kept.size() > last_line_start && (static_cast<unsigned char>(kept.back()) & 0xC0) == 0x80)
+            kept.pop_back();
         if (kept.size() > last_line_start) kept.pop_back();   // the lead byte (or an ASCII char)
     }
     return kept + "…\n";
@@ -132,7 +133,8 @@ std::string rule_errors_block(const Ctx& c, const Report& r);
 std::string header(const Ctx& c, const Report& r) {
     std::string title = r.is_triage ? std::string("no error given: what this machine's facts point to")
                                     : (r.problem_title.empty() ? r.problem_id : r.problem_title);
-    std::string out = c.st.heading(clip(c.para(fmt::format("kbdiag {} - {}", r.kbdiag_version, title), "", "  "), 2, c.w));
+    std::string out =
+        c.st.heading(clip(c.para(fmt::format("kbdiag {} - {}", r.kbdiag_version, title), "", "  "), 2, c.w));
     std::string error_line = r.error_as_typed.empty() ? std::string("(not given)") : r.error_as_typed;
     if (!r.problem_message.empty()) error_line += "  \"" + r.problem_message + "\"";
     out += clip(c.para(error_line, "Error:    ", "          "), 2, c.w);
@@ -170,7 +172,8 @@ std::string context(const Ctx& c, const Report& r) {
 
 std::string check_heading(const NextCheck& check, const char* label) {
     std::vector<std::string> parts;
-    if (check.cost_minutes > 0) parts.push_back(fmt::format("{:.0f} min", std::max(1.0, std::round(check.cost_minutes))));
+    if (check.cost_minutes > 0)
+        parts.push_back(fmt::format("{:.0f} min", std::max(1.0, std::round(check.cost_minutes))));
     parts.push_back(check.before_fix ? fmt::format("can change the plan, saves ~{:.0f} min on average",
                                                    std::max(1.0, std::round(check.minutes_saved)))
                                      : std::string("narrows down the cause"));
@@ -229,7 +232,8 @@ std::string diagnosis_summary(const Ctx& c, const Report& r, const Summary& s, i
         bool all_steps = true;
         for (std::size_t i = 1; i < s.first_fix.steps.size() && all_steps; ++i)
             all_steps = budget.add(out, c.para(s.first_fix.steps[i], "  " + step_label(i) + " ", "     "));
-        if (all_steps && !s.first_fix.verify.empty()) budget.add(out, c.para(s.first_fix.verify, "  Verify: ", "     "));
+        if (all_steps && !s.first_fix.verify.empty())
+            budget.add(out, c.para(s.first_fix.verify, "  Verify: ", "     "));
     }
     if (!check_first && !s.next_check.kind.empty()) {
         budget.add(out, check_block(c, s.next_check, "Worth knowing too"));
@@ -311,7 +315,8 @@ void verbose_evidence(const Ctx& c, const Finding& f, std::string& out) {
         used.push_back(name + "=" + value);
     }
     if (!used.empty())
-        out += c.st.dim(c.para(fmt::format("{}", fmt::join(used, ", ")), "                   ", "                     "));
+        out +=
+            c.st.dim(c.para(fmt::format("{}", fmt::join(used, ", ")), "                   ", "                     "));
     std::string loc = f.where.file_line();
     if (!f.counted) loc += (loc.empty() ? "" : "; ") + std::string("not counted: group ") + f.group;
     if (f.clamped) loc += (loc.empty() ? "" : "; ") + fmt::format("clamped from {}", format_lr(f.lr));
@@ -391,8 +396,9 @@ void near_misses_plain(const Ctx& c, const Report& r, std::string& out) {
     for (const auto& [fact, misses] : near_misses_by_fact(r)) {
         const NextCheck how = how_to_find_out(r, fact);
         if (how.kind.empty()) continue;
-        auto it = std::find_if(groups.begin(), groups.end(),
-                               [&](const auto& g) { return g.first.text == how.text && g.first.command == how.command; });
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+            return g.first.text == how.text && g.first.command == how.command;
+        });
         if (it == groups.end()) it = groups.insert(groups.end(), {how, {}});
         it->second.insert(it->second.end(), misses.begin(), misses.end());
     }
@@ -400,7 +406,8 @@ void near_misses_plain(const Ctx& c, const Report& r, std::string& out) {
     for (std::size_t i = 0; i < shown; ++i) {
         out += check_lines(c, groups[i].first, "  - ", "    ", 100);
         std::vector<std::string> causes = cause_titles(r, groups[i].second);
-        std::string about = fmt::format("{}", fmt::join(causes.begin(), causes.begin() + std::min<std::size_t>(3, causes.size()), "; "));
+        std::string about = fmt::format(
+            "{}", fmt::join(causes.begin(), causes.begin() + std::min<std::size_t>(3, causes.size()), "; "));
         if (causes.size() > 3) about += fmt::format("; and {} more", causes.size() - 3);
         if (!causes.empty()) out += c.st.dim(c.para(about, "    bears on: ", "      "));
     }
@@ -482,7 +489,8 @@ void triage_section(const Ctx& c, const Report& r, std::string& out) {
             out += c.st.dim(c.para(fmt::format("prior {}; evidence {}; problem {}, cause {}", pct(e.prior),
                                                format_lr(e.evidence_factor), e.problem_id, e.cause_id),
                                    "       ", "       "));
-        for (const auto& why : e.evidence) out += c.para(c.verbose ? why : without_weights(why), "       + ", "         ");
+        for (const auto& why : e.evidence)
+            out += c.para(c.verbose ? why : without_weights(why), "       + ", "         ");
         if (!e.first_fix.empty()) out += c.para(e.first_fix, "       Fix: ", "         ");
     }
     if (!r.triage.next_steps.empty()) {

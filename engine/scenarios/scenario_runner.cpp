@@ -184,7 +184,8 @@ ScenarioRun run_scenarios(std::shared_ptr<const KnowledgeBase> kb, RuleRuntime* 
                                               actual_order.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                                          actual_order.size(), ex.order.size())));
                 if (lead != ex.order) {
-                    fail("order", fmt::format("{}", fmt::join(ex.order, " > ")), fmt::format("{}", fmt::join(lead, " > ")));
+                    fail("order", fmt::format("{}", fmt::join(ex.order, " > ")),
+                         fmt::format("{}", fmt::join(lead, " > ")));
                     explain = true;
                     if (expected_top.empty()) expected_top = ex.order.front();
                 }

@@ -16,7 +16,8 @@
 namespace kbdiag {
 
 struct ScenarioFailure {
-    std::string check;        // top | not_top | order | min_probability | fixes | first_fix | step_contains | facts | error
+    // top | not_top | order | min_probability | fixes | first_fix | step_contains | facts | error
+    std::string check;
     std::string expected;
     std::string actual;
     SourceLocation where;     // the scenario, or the offending fact

@@ -157,7 +157,8 @@ namespace {
 // The problems worth diagnosing on this machine: those of its platform (all when the platform is unknown).
 std::vector<const Problem*> problems_for_host(const KnowledgeBase& kb, const FactStore& facts) {
     std::optional<Platform> host;
-    if (const FactValue* os = facts.value("host.os"); os && os->is_string()) host = platform_from_string(os->as_string());
+    if (const FactValue* os = facts.value("host.os"); os && os->is_string())
+        host = platform_from_string(os->as_string());
     std::vector<const Problem*> out;
     for (const auto& [id, p] : kb.problems)
         if (!host || serves(p.platform, *host)) out.push_back(&p);

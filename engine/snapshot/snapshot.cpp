@@ -396,7 +396,8 @@ std::optional<std::pair<int, int>> unknown_fact_mark(const std::string& text, co
     }
     if (!key) return std::nullopt;
     const std::string_view before(text.data(), *key);
-    if (std::any_of(before.begin(), before.end(), [](char c) { return c == '\r' || static_cast<unsigned char>(c) >= 0x80; }))
+    if (std::any_of(before.begin(), before.end(),
+                    [](char c) { return c == '\r' || static_cast<unsigned char>(c) >= 0x80; }))
         return std::nullopt;
     const auto line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
     if (before.find('\t', line_start) != std::string_view::npos) return std::nullopt;

@@ -15,11 +15,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/text.hpp"
 #include "engine/snapshot/snapshot.hpp"
 
 namespace kbdiag {
 
 namespace {
+
+using text::json_plain_char;   // unqualified below: the reader's string() has a local named text
 
 // A JSON document as the fast path needs it: a tape of items in document order. An object's or array's members
 // follow it and `end` is the index just past its last member, so a sibling is one jump away; scalars keep the text
@@ -224,10 +227,6 @@ private:
         tape_->items[index].end = static_cast<std::uint32_t>(tape_->items.size());
         return true;
     }
-    static bool plain_char(char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u >= 0x20 && u < 0x7F && c != '"' && c != '\\';
-    }
     // The character a short escape stands for; 0 for \u and anything that is not an escape.
     static char unescaped(char c) {
         switch (c) {
@@ -245,7 +244,7 @@ private:
     // A string without escapes is a view of the input; one with escapes is unescaped into the tape's own strings.
     bool string(std::string_view& out) {
         const char* start = ++p_;   // past the opening quote
-        while (p_ != end_ && plain_char(*p_)) ++p_;
+        while (p_ != end_ && json_plain_char(*p_)) ++p_;
         if (p_ != end_ && *p_ == '"') {
             out = std::string_view(start, static_cast<std::size_t>(p_++ - start));
             return true;
@@ -263,12 +262,13 @@ private:
             if (c == 0) return false;
             text += c;
             const char* run = p_;
-            while (p_ != end_ && plain_char(*p_)) ++p_;
+            while (p_ != end_ && json_plain_char(*p_)) ++p_;
             text.append(run, p_);
         }
     }
     bool literal(std::string_view word, std::string_view& out) {
-        if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+        if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+            return false;
         p_ += word.size();
         out = word;
         return true;
@@ -294,7 +294,9 @@ std::optional<std::string_view> text_at(const Value& object, std::string_view ke
     return v->text();
 }
 
-std::string string_at(const Value& object, std::string_view key) { return std::string(text_at(object, key).value_or("")); }
+std::string string_at(const Value& object, std::string_view key) {
+    return std::string(text_at(object, key).value_or(""));
+}
 
 bool all_scalars(const Value& object) {
     return object.all_of([](Value member) { return member.is_scalar(); });
@@ -459,7 +461,8 @@ std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const
     if (!read_header(root, s) || !read_collectors(root, s)) return std::nullopt;
     if (auto facts = root.find("facts")) {
         if (!facts->is_object()) return std::nullopt;
-        if (!facts->all_of([&](Value fact) { return read_fact(kb, fact, s.facts, unknown_facts); })) return std::nullopt;
+        if (!facts->all_of([&](Value fact) { return read_fact(kb, fact, s.facts, unknown_facts); }))
+            return std::nullopt;
     }
     return s;
 }

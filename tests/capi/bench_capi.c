@@ -78,7 +78,8 @@ int main(int argc, char **argv) {
     open_ms = (now_ms() - start) / opens;
     session = open_session();
     printf("kbdiag_session_open + close: %.1f ms (mean of %d)\n", open_ms, opens);
-    printf("kbdiag_diagnose, questions:    %.3f ms per call (%d calls)\n", time_diagnose(session, snapshot, len, 0, calls), calls);
+    printf("kbdiag_diagnose, questions:    %.3f ms per call (%d calls)\n",
+           time_diagnose(session, snapshot, len, 0, calls), calls);
     printf("kbdiag_diagnose, no questions: %.3f ms per call (%d calls)\n",
            time_diagnose(session, snapshot, len, KBDIAG_NO_QUESTIONS, calls), calls);
     kbdiag_session_close(session);

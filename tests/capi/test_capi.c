@@ -168,8 +168,9 @@ static void test_diagnosis(kbdiag_session *session) {
 static void test_snapshot_errors(kbdiag_session *session) {
     kbdiag_error *err;
     /* an array never closed: the parser stops at the "}" that cannot end it, line 4 column 1 */
-    err = diagnose_failing(session, "{\"schema\": \"kbdiag-snapshot/1\",\n \"facts\": {\n  \"windows.build\": [1, 2\n}\n",
-                           NULL, KBDIAG_ERR_BAD_SNAPSHOT, __LINE__);
+    err =
+        diagnose_failing(session, "{\"schema\": \"kbdiag-snapshot/1\",\n \"facts\": {\n  \"windows.build\": [1, 2\n}\n",
+                         NULL, KBDIAG_ERR_BAD_SNAPSHOT, __LINE__);
     CHECK_STR(kbdiag_error_diagnostic(err), "SNAP001");
     CHECK_STR(kbdiag_error_file(err), "bad.json");
     CHECK(kbdiag_error_line(err) == 4);

@@ -72,17 +72,19 @@ int main(int argc, char** argv) {
 
     bool ok = write_seeds(out / "smb2_negotiate", {negotiate, t::negotiate_response(smb311),
                                                    t::negotiate_response(smb210), t::negotiate_response(refused)});
-    ok = ok && write_seeds(out / "smb1_negotiate", {copy(rec::samba_smb1_refusal()), copy(rec::samba_nt1_negotiate_response()),
-                                                    t::smb1_negotiate_response(true), t::smb1_negotiate_response(false)});
+    ok = ok && write_seeds(out / "smb1_negotiate",
+                           {copy(rec::samba_smb1_refusal()), copy(rec::samba_nt1_negotiate_response()),
+                            t::smb1_negotiate_response(true), t::smb1_negotiate_response(false)});
     ok = ok && write_seeds(out / "session_setup",
                            {session, samba_challenge, t::spnego_wrap(windows_challenge()),
                             t::session_setup_response(kbdiag::probe::smb2::status_more_processing_required,
                                                       t::spnego_wrap(windows_challenge())),
                             smb1_session, t::challenge_message(t::samba_like_target_info(), 6, 1, 0, false)});
     const Bytes keepalive = t::bytes_of({0x85, 0, 0, 0});
-    ok = ok && write_seeds(out / "netbios_framing",
-                           {kbdiag::probe::frame(negotiate), concat({keepalive, keepalive, kbdiag::probe::frame(session)}),
-                            kbdiag::probe::frame(copy(rec::samba_smb1_refusal())), t::bytes_of({0x00, 0xFF, 0xFF, 0xFF})});
+    ok = ok &&
+         write_seeds(out / "netbios_framing",
+                     {kbdiag::probe::frame(negotiate), concat({keepalive, keepalive, kbdiag::probe::frame(session)}),
+                      kbdiag::probe::frame(copy(rec::samba_smb1_refusal())), t::bytes_of({0x00, 0xFF, 0xFF, 0xFF})});
     namespace pages = kbdiag::testing::http_pages;
     ok = ok && write_seeds(out / "http_answer", {text(pages::synology()), text(pages::qnap()),
                                                  text(pages::truenas_text_only()), text(pages::iis()),

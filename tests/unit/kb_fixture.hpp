@@ -25,7 +25,8 @@ inline const Diagnostic* find_code(const Diagnostics& d, const std::string& code
 inline const char* mini_kb_yaml = R"(facts:
   - {id: windows.build, type: integer, question: "Which Windows build?", provided_by: [windows.os]}
   - {id: windows.edition, type: string, question: "Which edition?"}
-  - {id: user.password_changed_recently, type: boolean, question: "Did the password change recently?", ask_cost_minutes: 1}
+  - {id: user.password_changed_recently, type: boolean, question: "Did the password change recently?",)"
+                                  R"( ask_cost_minutes: 1}
   - {id: server.smb1_only, type: boolean, question: "Does the server speak only SMB1?", ask_cost_minutes: 2}
   - {id: lsa.level, type: integer, question: "LM level?"}
   - {id: lsa.effective, type: integer, meaning: derived}

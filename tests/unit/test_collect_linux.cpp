@@ -119,12 +119,14 @@ TEST_CASE("mount options: ',,' is a literal comma; secrets are redacted") {
 
 TEST_CASE("mount sources: a password in the source's user information is redacted (issue 10 item 13)") {
     std::string user;
-    CHECK(source_without_password("//dave:" + std::string(planted) + "@nas01/s8", user) == "//dave:<redacted>@nas01/s8");
+    CHECK(source_without_password("//dave:" + std::string(planted) + "@nas01/s8", user) ==
+          "//dave:<redacted>@nas01/s8");
     CHECK(user == "dave");
     CHECK(source_without_password("smb://gina:" + std::string(planted) + "@nas01/s4", user) ==
           "smb://gina:<redacted>@nas01/s4");
     CHECK(user == "gina");
-    CHECK(source_without_password("//erin%" + std::string(planted) + "@nas01/s5", user) == "//erin:<redacted>@nas01/s5");
+    CHECK(source_without_password("//erin%" + std::string(planted) + "@nas01/s5", user) ==
+          "//erin:<redacted>@nas01/s5");
     CHECK(source_without_password("//nas01/public", user) == "//nas01/public");
     CHECK(user.empty());
     CHECK(source_without_password("//frank@nas01/s6", user) == "//frank@nas01/s6");

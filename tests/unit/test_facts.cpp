@@ -42,7 +42,8 @@ TEST_CASE("parse_fact_text per type") {
     auto e = parse_fact_text("SYNOLOGY", FactType::enumeration, {"synology", "qnap"});
     REQUIRE(e.value);
     CHECK(e.value->as_string() == "synology");   // canonical spelling from the catalog
-    CHECK(parse_fact_text("netapp", FactType::enumeration, {"synology", "qnap"}).error.find("synology") != std::string::npos);
+    CHECK(parse_fact_text("netapp", FactType::enumeration, {"synology", "qnap"}).error.find("synology") !=
+          std::string::npos);
     auto l = parse_fact_text("a, b ,c", FactType::string_list).value->as_list();
     CHECK(l == std::vector<std::string>{"a", "b", "c"});
     CHECK(parse_fact_text("@86400", FactType::timestamp).value->as_int() == 86400);
@@ -69,7 +70,8 @@ TEST_CASE("coerce turns loose YAML values into catalog types") {
     CHECK(coerce(FactValue{"2026-01-10T09:00:00Z"}, FactType::timestamp).value->as_int() == 1768035600);
     CHECK(coerce(FactValue{"one"}, FactType::string_list).value->as_list().size() == 1);
     CHECK_FALSE(coerce(FactValue{"x"}, FactType::integer).value);
-    std::vector<Record> loose{{{"target", std::string("Domain:target=nas01")}, {"last_written", std::string("2026-01-10T09:00:00Z")}}};
+    std::vector<Record> loose{
+        {{"target", std::string("Domain:target=nas01")}, {"last_written", std::string("2026-01-10T09:00:00Z")}}};
     std::map<std::string, FactType> fields{{"target", FactType::string}, {"last_written", FactType::timestamp}};
     auto typed = coerce(FactValue{loose}, FactType::records, {}, fields);
     REQUIRE(typed.value);

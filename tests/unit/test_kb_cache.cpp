@@ -45,7 +45,8 @@ Scenario every_value_kind() {
     text += " inside, and ünïcode";
     s.facts["s"] = FactValue(text);
     s.facts["l"] = FactValue(std::vector<std::string>{"a", "", "c"});
-    s.facts["r"] = FactValue(std::vector<Record>{{{"flag", Scalar{false}}, {"n", Scalar{std::int64_t{-5}}}, {"t", Scalar{std::string("x")}}}, {}});
+    s.facts["r"] = FactValue(std::vector<Record>{
+        {{"flag", Scalar{false}}, {"n", Scalar{std::int64_t{-5}}}, {"t", Scalar{std::string("x")}}}, {}});
     s.fact_where["b"] = SourceLocation{"f.yaml", 3, 7};
     s.expect.min_probability = 0.125;
     return s;

@@ -16,7 +16,8 @@ using kbdiag::test::TempKbDir;
 namespace {
 
 const char* docs_kb_yaml = R"YAML(facts:
-  - {id: server.vendor, type: enumeration, values: [synology, qnap, other], question: "Which NAS | server?", provided_by: [probe.smb]}
+  - {id: server.vendor, type: enumeration, values: [synology, qnap, other], question: "Which NAS | server?",)YAML"
+                           R"YAML( provided_by: [probe.smb]}
 references:
   - {id: R1, title: "Docs [one]", url: "https://example.org/one_(a)"}
   - {id: R2, title: Second source, url: "https://example.org/two"}
@@ -101,7 +102,8 @@ TEST_CASE("docs: every cause appears, ranked by prior (ties by id)") {
     auto kb = load_fixture(dir);
     const std::string md = render_problem_article(*kb, *kb->problem("bad_password"));
     CHECK(md.rfind("# Share name or password invalid\n", 0) == 0);
-    for (const auto& link : kb->problem("bad_password")->causes) CHECK(md.find(kb->cause(link.cause)->title) != std::string::npos);
+    for (const auto& link : kb->problem("bad_password")->causes)
+        CHECK(md.find(kb->cause(link.cause)->title) != std::string::npos);
     // stale 0.4 first; ntlmv1 and smb1 tie at 0.2 and are ordered by id
     const auto stale = pos(md, "### 1. Stale saved credential");
     const auto ntlm = pos(md, "### 2. Client sends NTLMv1");
@@ -136,7 +138,8 @@ TEST_CASE("docs: how to tell them apart shows each rule's direction and likeliho
     CHECK_FALSE(row_with("`lsa.effective`", "min |"));
     CHECK(md.find("## How to tell them apart") < md.find("## Fixes"));
     // at a glance: the strongest sign for and against each cause
-    CHECK(row_with("| 1 | Stale saved credential | Password changed recently", "(strong (×8)) | Known **not** to hold"));
+    CHECK(
+        row_with("| 1 | Stale saved credential | Password changed recently", "(strong (×8)) | Known **not** to hold"));
     CHECK(row_with("| 3 | SMB1-only server | ", "(very strong (×30)) | Known **not** to hold"));
     // questions name the causes they bear on, by their number in the ranking
     CHECK(row_with("| Did the password change recently? | 1 |", "nobody: ask | 1 min |"));
@@ -152,8 +155,10 @@ TEST_CASE("docs: fixes keep their steps with Windows-version and vendor labels")
     // no when_text: the condition is the label
     CHECK(mini.find("3. **`windows.build < 22000`:** Windows 10 wording") != std::string::npos);
     const std::string docs = render_problem_article(*kb, *kb->problem("docs_problem"));
-    CHECK(docs.find("2. **Synology only:** Synology: Control Panel > Security > Allow/Block List") != std::string::npos);
-    CHECK(docs.find("Version- and vendor-specific steps: Synology only; `windows.build >= 22000`.") != std::string::npos);
+    CHECK(docs.find("2. **Synology only:** Synology: Control Panel > Security > Allow/Block List") !=
+          std::string::npos);
+    CHECK(docs.find("Version- and vendor-specific steps: Synology only; `windows.build >= 22000`.") !=
+          std::string::npos);
     CHECK(docs.find("**Check that it worked:** It opens.") != std::string::npos);
     // one fix linked from two causes is written once, naming both
     const auto first = docs.find("### Unblock the client");
@@ -253,7 +258,8 @@ TEST_CASE("xref: items by id, kind:id, error code and close matches") {
 TEST_CASE("xref: a cause's problems, rules with their LRs and fixes, a fact's readers and derivers") {
     TempKbDir dir;
     auto kb = load_fixture(dir);
-    auto has_link = [](const std::vector<KbLink>& links, ItemKind kind, const std::string& id, const std::string& detail) {
+    auto has_link = [](const std::vector<KbLink>& links, ItemKind kind, const std::string& id,
+                       const std::string& detail) {
         return std::any_of(links.begin(), links.end(), [&](const KbLink& l) {
             return l.kind == kind && l.id == id && l.detail.find(detail) != std::string::npos;
         });

@@ -32,7 +32,8 @@ TEST_CASE("the mini knowledge base loads clean and is linked") {
     CHECK(pos("level_default") < pos("low_level"));
     CHECK(pos("level_copy_low") < pos("low_level"));
     // literals were coerced to the fact's type
-    const auto& rule = *std::find_if(r.kb->rules.begin(), r.kb->rules.end(), [](auto& x) { return x.id == "low_level"; });
+    const auto& rule =
+        *std::find_if(r.kb->rules.begin(), r.kb->rules.end(), [](auto& x) { return x.id == "low_level"; });
     CHECK(rule.when->operand.literal->is_int());
     CHECK(r.kb->rules_by_cause.at("ntlmv1").size() == 1);
 }
@@ -286,8 +287,8 @@ TEST_CASE("lint: a cause that names an error code its problem does not list (KB0
     // ip_block names 53 (as 0x80070035 and 53: one warning for the problem) and 0x963 (bad_password lacks it too)
     REQUIRE(messages.size() == 2);
     CHECK(std::count_if(messages.begin(), messages.end(), [](const std::string& m) {
-              return m.find("cause 'ip_block'") != std::string::npos && m.find("problem 'netpath'") != std::string::npos &&
-                     m.find("'0x80070035'") != std::string::npos;
+              return m.find("cause 'ip_block'") != std::string::npos &&
+                     m.find("problem 'netpath'") != std::string::npos && m.find("'0x80070035'") != std::string::npos;
           }) == 1);
     CHECK(std::count_if(messages.begin(), messages.end(), [](const std::string& m) {
               return m.find("problem 'bad_password'") != std::string::npos && m.find("'0x963'") != std::string::npos;

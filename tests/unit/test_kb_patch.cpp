@@ -61,8 +61,9 @@ const char* site_cause = R"y(causes:
 }  // namespace
 
 TEST_CASE("patch add: a cause joins a problem, its prior taken from 'other', noted as KB019") {
-    Layered l({{"causes.yaml", site_cause},
-               {"patch.yaml", "patch:\n  - problem: bad_password\n    add: {causes: [{cause: site_quota, prior: 0.05}]}\n"}});
+    Layered l(
+        {{"causes.yaml", site_cause},
+         {"patch.yaml", "patch:\n  - problem: bad_password\n    add: {causes: [{cause: site_quota, prior: 0.05}]}\n"}});
     REQUIRE(l.result.kb);
     CHECK(l.errors() == "");
     const Problem& p = *l.kb().problem("bad_password");
@@ -75,7 +76,8 @@ TEST_CASE("patch add: a cause joins a problem, its prior taken from 'other', not
     CHECK(note->severity == Severity::note);
     CHECK(note->primary().file == l.site.file("patch.yaml"));
     CHECK(note->primary().line == 3);
-    CHECK(note->message == "patch applied: problem 'bad_password': cause 'site_quota' added (prior 0.05; 'other' 0.2 -> 0.15)");
+    CHECK(note->message ==
+          "patch applied: problem 'bad_password': cause 'site_quota' added (prior 0.05; 'other' 0.2 -> 0.15)");
     REQUIRE(l.kb().patches.size() == 1);
     CHECK(l.kb().patches[0].folder == l.site.path());
     CHECK(l.kb().patches[0].kind == "problem");
@@ -166,9 +168,12 @@ TEST_CASE("patch errors: an unknown id or field names the close ones at file:lin
     const std::string f = l.site.file("patch.yaml");
     REQUIRE(errors.size() == 5);
     CHECK(errors[0] == f + ":2:14 KB006 patch: no problem 'bad_pasword' (did you mean 'bad_password'?)");
-    CHECK(errors[1] == f + ":5:11 KB003 patch on cause 'stale': a cause has no field 'titel' to set (did you mean 'title'?)");
-    CHECK(errors[2] == f + ":7:11 KB003 patch on cause 'stale': 'fixes' cannot be changed with 'set' (use add or update or remove)");
-    CHECK(errors[3] == f + ":9:23 KB006 patch on problem 'bad_password': lists no cause 'stal' to update (did you mean 'stale'?)");
+    CHECK(errors[1] ==
+          f + ":5:11 KB003 patch on cause 'stale': a cause has no field 'titel' to set (did you mean 'title'?)");
+    CHECK(errors[2] ==
+          f + ":7:11 KB003 patch on cause 'stale': 'fixes' cannot be changed with 'set' (use add or update or remove)");
+    CHECK(errors[3] ==
+          f + ":9:23 KB006 patch on problem 'bad_password': lists no cause 'stal' to update (did you mean 'stale'?)");
     CHECK(errors[4] == f + ":11:5 KB003 patch: unknown key 'ad' (did you mean 'add'?)");
 }
 
@@ -176,7 +181,8 @@ TEST_CASE("patch order: folder, then file name, then position; the same every lo
     auto set_title = [](const char* title) {
         return std::string("patch:\n  - cause: stale\n    set: {title: \"") + title + "\"}\n";
     };
-    Layered l({{"b.yaml", set_title("from b")}, {"a.yaml", set_title("from a 1") + "  - cause: stale\n    set: {title: \"from a 2\"}\n"}});
+    Layered l({{"b.yaml", set_title("from b")},
+               {"a.yaml", set_title("from a 1") + "  - cause: stale\n    set: {title: \"from a 2\"}\n"}});
     REQUIRE(l.result.kb);
     CHECK(l.kb().cause("stale")->title == "from b");
     REQUIRE(l.kb().patches.size() == 3);
@@ -190,8 +196,9 @@ TEST_CASE("patch order: folder, then file name, then position; the same every lo
 }
 
 TEST_CASE("patch: a patched knowledge base round-trips through the cache image") {
-    Layered l({{"causes.yaml", site_cause},
-               {"patch.yaml", "patch:\n  - problem: bad_password\n    add: {causes: [{cause: site_quota, prior: 0.05}]}\n"}});
+    Layered l(
+        {{"causes.yaml", site_cause},
+         {"patch.yaml", "patch:\n  - problem: bad_password\n    add: {causes: [{cause: site_quota, prior: 0.05}]}\n"}});
     REQUIRE(l.result.kb);
     KbImage image;
     image.folders = {l.base.path(), l.site.path()};
@@ -216,9 +223,11 @@ TEST_CASE("cascade: a reference to an item that failed to load is a note, not a 
         CHECK(note->severity == Severity::note);
     }
     SUBCASE("a cause with a reader error: its fixes are not 'unused' warnings") {
-        Layered l({{"causes.yaml", "causes:\n  - id: site_quota\n    titel: Quota\n    fixes: [site_fix]\n"},  // no title
-                   {"fixes.yaml", "fixes:\n  - id: site_fix\n    title: Site fix\n    steps: [Do it.]\n"},
-                   {"patch.yaml", "patch:\n  - problem: bad_password\n    add: {causes: [{cause: site_quota, prior: 0.05}]}\n"}});
+        Layered l(
+            {{"causes.yaml", "causes:\n  - id: site_quota\n    titel: Quota\n    fixes: [site_fix]\n"},   // no title
+             {"fixes.yaml", "fixes:\n  - id: site_fix\n    title: Site fix\n    steps: [Do it.]\n"},
+             {"patch.yaml",
+              "patch:\n  - problem: bad_password\n    add: {causes: [{cause: site_quota, prior: 0.05}]}\n"}});
         CHECK(l.result.diagnostics.count(Severity::error) == 1);   // the missing title; not "no cause", not "unused"
         CHECK(l.result.diagnostics.count(Severity::warning) == 1); // the unknown key 'titel'
     }
@@ -240,7 +249,8 @@ TEST_CASE("cascade: a reference to an item that failed to load is a note, not a 
 
 TEST_CASE("an unquoted ': ' in a step gets the hint to quote the text") {
     SUBCASE("read as a mapping") {
-        Layered l({{"fixes.yaml", "fixes:\n  - id: site_fix\n    title: Site fix\n    steps:\n      - Open Settings: Network\n"}});
+        Layered l({{"fixes.yaml",
+                    "fixes:\n  - id: site_fix\n    title: Site fix\n    steps:\n      - Open Settings: Network\n"}});
         const Diagnostic* d = find_code(l.result.diagnostics, codes::kb_wrong_type);
         REQUIRE(d);
         CHECK(d->message.find("quote the text: it contains ': '") != std::string::npos);
@@ -248,7 +258,9 @@ TEST_CASE("an unquoted ': ' in a step gets the hint to quote the text") {
         CHECK(d->primary().column == 9);
     }
     SUBCASE("a YAML error") {
-        Layered l({{"fixes.yaml", "fixes:\n  - id: site_fix\n    title: Site fix\n    steps:\n      - text: Open Settings: Network\n"}});
+        Layered l(
+            {{"fixes.yaml",
+              "fixes:\n  - id: site_fix\n    title: Site fix\n    steps:\n      - text: Open Settings: Network\n"}});
         const Diagnostic* d = find_code(l.result.diagnostics, codes::kb_yaml_syntax);
         REQUIRE(d);
         CHECK(d->message.find("quote the text: it contains ': '") != std::string::npos);

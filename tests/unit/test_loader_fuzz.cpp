@@ -77,8 +77,9 @@ TEST_CASE("loader fuzz targets: the knowledge target links shipped and test know
 }
 
 TEST_CASE("loader fuzz targets: the knowledge target survives every prefix of patch files") {
-    for (const auto& file : {test_data / "cli/overlay_patch/patch.yaml", test_data / "cli/lint_planted/kb019_patch_applied/patch.yaml",
-                             test_data / "../schemas/valid/patch.yaml"}) {
+    for (const auto& file :
+         {test_data / "cli/overlay_patch/patch.yaml", test_data / "cli/lint_planted/kb019_patch_applied/patch.yaml",
+          test_data / "../schemas/valid/patch.yaml"}) {
         CAPTURE(file.string());
         run_every_line_prefix(&f::knowledge_file, slurp(file));
     }

@@ -133,7 +133,8 @@ TEST_CASE("lua: a memory bomb is RULE003 and the state recovers") {
     LuaFixture f;
     const std::string path = f.file("rules/memory.lua", kMemoryLua);
     f.fact("a.int", FactType::integer);
-    for (const char* fn : {"doubling", "table_growth", "rep", "ok"}) f.rule({fn, "rules/memory.lua", fn, {}, {}, {"c1"}});
+    for (const char* fn : {"doubling", "table_growth", "rep", "ok"})
+        f.rule({fn, "rules/memory.lua", fn, {}, {}, {"c1"}});
     const std::size_t limit = 4u << 20;
     f.load(RuntimeLimits{50'000'000, limit});
     REQUIRE(f.diagnostics.empty());

@@ -275,7 +275,8 @@ function M.cause(ctx) ctx.evidence(string.rep("c", 1 << 20), 2) end
 function M.fine(ctx) ctx.evidence("c1", 2, string.rep("n", 4000)); ctx.derive("d.text", string.rep("d", 60000)) end
 return M
 )LUA");
-    for (const char* fn : {"note", "many", "derive", "cause"}) f.rule({fn, "rules/big.lua", fn, {}, {}, {"c1"}, {"d.text"}});
+    for (const char* fn : {"note", "many", "derive", "cause"})
+        f.rule({fn, "rules/big.lua", fn, {}, {}, {"c1"}, {"d.text"}});
     f.rule({"fine", "rules/big.lua", "fine", {}, {}, {"c1"}, {"d.text"}});
     f.load();
     REQUIRE(f.diagnostics.empty());

@@ -9,7 +9,8 @@ using kbdiag::lua_test::LuaFixture;
 
 TEST_CASE("lua: a syntax error is KB009 at the exact file:line, and its rules are skipped") {
     LuaFixture f;
-    const std::string path = f.file("rules/broken.lua", "local M = {}\nfunction M.f(ctx)\n  local x = = 1\nend\nreturn M\n");
+    const std::string path =
+        f.file("rules/broken.lua", "local M = {}\nfunction M.f(ctx)\n  local x = = 1\nend\nreturn M\n");
     f.file("rules/good.lua", "return { g = function(ctx) ctx.evidence('c', 2) end }\n");
     f.rule({"f", "rules/broken.lua", "f", {}, {}, {"c"}});
     f.rule({"g", "rules/good.lua", "g", {}, {}, {"c"}});
@@ -37,7 +38,8 @@ TEST_CASE("lua: a syntax error is KB009 at the exact file:line, and its rules ar
 
 TEST_CASE("lua: the line is found for a path longer than Lua's chunk-id limit") {
     LuaFixture f;
-    const std::string name = "rules/a_rather_long_folder_name/another_long_folder_name/yet_another_one/broken_rule_file.lua";
+    const std::string name =
+        "rules/a_rather_long_folder_name/another_long_folder_name/yet_another_one/broken_rule_file.lua";
     const std::string path = f.file(name, "local M = {}\n\n\nreturn M M\n");
     REQUIRE(path.size() > 60);
     f.load();

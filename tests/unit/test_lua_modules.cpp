@@ -24,7 +24,9 @@ bool same_file(const std::string& a, const std::string& b) {
 // A fixture whose knowledge folder is its temp dir, with a module `name` in rules/lib.
 struct ModuleFixture : LuaFixture {
     ModuleFixture() { kb.folders = {dir.path()}; }
-    std::string module(const std::string& name, const std::string& lua) { return dir.write("rules/lib/" + name + ".lua", lua); }
+    std::string module(const std::string& name, const std::string& lua) {
+        return dir.write("rules/lib/" + name + ".lua", lua);
+    }
     bool has_message(const std::string& part) const {
         for (const Diagnostic& d : diagnostics.items())
             if (d.message.find(part) != std::string::npos) return true;
@@ -48,8 +50,9 @@ TEST_CASE("lua modules: require returns the module's functions, and the same tab
     f.module("helpers",
              "local M = {}\nlocal calls = 0\nM.loaded = (M.loaded or 0) + 1\n"
              "function M.twice(n) return n * 2 end\nfunction M.bump() calls = calls + 1; return calls end\nreturn M\n");
-    f.file("rules/a.lua", "local h = require('helpers')\nreturn { f = function(ctx)\n"
-                          "  if h.twice(21) == 42 then ctx.evidence('c', 2) end\n  ctx.derive('t.n', h.bump())\nend }\n");
+    f.file("rules/a.lua",
+           "local h = require('helpers')\nreturn { f = function(ctx)\n"
+           "  if h.twice(21) == 42 then ctx.evidence('c', 2) end\n  ctx.derive('t.n', h.bump())\nend }\n");
     f.rule({"a", "rules/a.lua", "f", {}, {}, {"c"}, {"t.n"}});
     f.file("rules/b.lua", "local h = require('helpers')\nlocal again = require('helpers')\nreturn { f = function(ctx)\n"
                           "  ctx.derive('t.x', h == again and h.loaded == 1)\n  ctx.derive('t.n', h.bump())\nend }\n");

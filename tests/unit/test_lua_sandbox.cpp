@@ -88,7 +88,8 @@ TEST_CASE("lua: escape attempts fail as runtime errors with file and line") {
         CHECK(out.error.primary().line > 1);
     }
     // After all that, strings still have their methods.
-    f.file("rules/after.lua", "return { f = function(ctx) ctx.evidence('c', ('abc'):upper() == 'ABC' and 2 or 0.5) end }\n");
+    f.file("rules/after.lua",
+           "return { f = function(ctx) ctx.evidence('c', ('abc'):upper() == 'ABC' and 2 or 0.5) end }\n");
     f.rule({"after", "rules/after.lua", "f", {}, {}, {"c"}});
     f.load();
     ScriptOutcome after = f.run("after");

@@ -101,7 +101,8 @@ TEST_CASE("probe http: vendor markers and their confidence") {
     CHECK(synology->vendor == "synology");
     CHECK(synology->place == http::Place::title);
     CHECK(synology->confidence == 50);
-    CHECK(synology->evidence == "TCP 5000 (Synology DSM HTTP): page title \"NAS01 - Synology DiskStation\" names Synology");
+    CHECK(synology->evidence ==
+          "TCP 5000 (Synology DSM HTTP): page title \"NAS01 - Synology DiskStation\" names Synology");
 
     auto qnap = http::find_vendor(http::parse_answer(pages::qnap()), 8080);
     REQUIRE(qnap);
@@ -350,7 +351,8 @@ TEST_CASE("probe http: the whole probe with admin pages and no SMB answer, withi
     FakeHttp tls("", HttpMode::silent);
     ProbeOptions o;
     o.server = ServerSpec{"127.0.0.1", closed_smb, true};
-    o.budget = 5000ms;   // far above the one second a silent page gets, so "not the whole budget" holds on a busy machine
+    // far above the one second a silent page gets, so "not the whole budget" holds on a busy machine
+    o.budget = 5000ms;
     o.http_ports = {synology.port(), silent.port(), huge.port(), closed_smb};
     o.tls_ports = {tls.port()};
     o.http_always = true;
@@ -374,8 +376,9 @@ TEST_CASE("probe http: the whole probe with admin pages and no SMB answer, withi
     CHECK(f.value("server.vendor_guess")->as_string() == "synology");
     CHECK(f.value("server.vendor_guess_confidence")->as_int() == 35);
     const auto ports = f.value("server.admin_web_ports")->as_list();
-    CHECK(ports == std::vector<std::string>{fmt::format("{}/http", synology.port()), fmt::format("{}/http", silent.port()),
-                                            fmt::format("{}/http", huge.port()), fmt::format("{}/https", tls.port())});
+    CHECK(ports == std::vector<std::string>{fmt::format("{}/http", synology.port()),
+                                            fmt::format("{}/http", silent.port()), fmt::format("{}/http", huge.port()),
+                                            fmt::format("{}/https", tls.port())});
 }
 
 #endif  // !_WIN32

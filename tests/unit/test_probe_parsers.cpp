@@ -206,8 +206,11 @@ TEST_CASE("probe: NTLMSSP CHALLENGE without VERSION, and hostile ones") {
 }
 
 TEST_CASE("probe: UTF-16 names become UTF-8, broken surrogates do not break anything") {
-    Bytes s = bytes_of({'A', 0, 0xE9, 0, 0xAC, 0x20, 0x3D, 0xD8, 0x00, 0xDE, 0x00, 0xD8, 'B', 0, 0x00, 0xDC, 0, 0, 'Z'});
-    CHECK(ntlmssp::utf16le_to_utf8(s) == "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD" "B\xEF\xBF\xBD\xEF\xBF\xBD");
+    Bytes s =
+        bytes_of({'A', 0, 0xE9, 0, 0xAC, 0x20, 0x3D, 0xD8, 0x00, 0xDE, 0x00, 0xD8, 'B', 0, 0x00, 0xDC, 0, 0, 'Z'});
+    CHECK(ntlmssp::utf16le_to_utf8(s) ==
+          "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD"
+          "B\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST_CASE("probe: SMB1 NEGOTIATE responses") {

@@ -39,7 +39,8 @@ TEST_CASE("probe recorded: Samba NTLMSSP CHALLENGE") {
     CHECK(c->version->revision == 15);
     REQUIRE(c->timestamp);
     for (std::size_t n = 0; n < s->security_blob.size(); ++n) {
-        std::vector<std::uint8_t> cut(s->security_blob.begin(), s->security_blob.begin() + static_cast<std::ptrdiff_t>(n));
+        std::vector<std::uint8_t> cut(s->security_blob.begin(),
+                                      s->security_blob.begin() + static_cast<std::ptrdiff_t>(n));
         auto p = ntlmssp::parse_challenge_in_blob(cut);
         if (!p) CHECK_FALSE(p.error.empty());
     }

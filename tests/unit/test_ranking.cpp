@@ -237,8 +237,10 @@ TEST_CASE("platform: a problem offers only the fixes and asks only the questions
   - {id: linux.sec_option, type: string, platform: linux, question: "Which sec= option?"}
   - {id: user.password_changed, type: boolean, question: "Password changed?"}
 problems:
-  - {id: win_error, title: Windows error, codes: ["1326"], platform: windows, causes: [{cause: bad_auth, prior: 0.6}], other: 0.4}
-  - {id: linux_error, title: Linux error, codes: ["mount error(13)"], platform: linux, causes: [{cause: bad_auth, prior: 0.6}], other: 0.4}
+  - {id: win_error, title: Windows error, codes: ["1326"], platform: windows,)KB"
+                         R"KB( causes: [{cause: bad_auth, prior: 0.6}], other: 0.4}
+  - {id: linux_error, title: Linux error, codes: ["mount error(13)"], platform: linux,)KB"
+                         R"KB( causes: [{cause: bad_auth, prior: 0.6}], other: 0.4}
 causes:
   - id: bad_auth
     title: The server refuses the client's authentication

@@ -89,7 +89,8 @@ Report sample_report() {
     r.skipped = {{"bomb", "exceeded the instruction budget", SourceLocation{"overlay/rules/bombs.lua", 4, 0}}};
     r.diagnostics.error("RULE002", "rule 'bomb': exceeded the instruction budget",
                         SourceLocation{"overlay/rules/bombs.lua", 4, 0});
-    r.collectors = {{"host.info", CollectorStatus::ok, 3, ""}, {"linux.cifs", CollectorStatus::timeout, 5000, "took too long"}};
+    r.collectors = {{"host.info", CollectorStatus::ok, 3, ""},
+                    {"linux.cifs", CollectorStatus::timeout, 5000, "took too long"}};
     r.facts = {{"target.server", "nas01", "known", "target", "", "nas01"}};
     return r;
 }
@@ -176,8 +177,8 @@ TEST_CASE("render_text fits 80 columns and shows every section without colour (v
 TEST_CASE("render_text's default view keeps every section in plain words: no LRs, no rule locations") {
     const std::string text = render_text(sample_report(), TextOptions{});
     for (const auto& line : lines_of(text)) CHECK(display_width(line) <= 80);
-    for (const char* section : {"SUMMARY", "LIKELY CAUSES", "WOULD CHANGE IF YOU KNEW", "FIX PLAN", "WHAT TO CHECK NEXT",
-                                "SKIPPED AND DIAGNOSTICS", "COLLECTORS"})
+    for (const char* section : {"SUMMARY", "LIKELY CAUSES", "WOULD CHANGE IF YOU KNEW", "FIX PLAN",
+                                "WHAT TO CHECK NEXT", "SKIPPED AND DIAGNOSTICS", "COLLECTORS"})
         CHECK_MESSAGE(text.find(section) != std::string::npos, section);
     CHECK(text.find("70.0%") != std::string::npos);
     CHECK(text.find("  1. Delete the saved credential") != std::string::npos);
@@ -211,7 +212,8 @@ TEST_CASE("render_json carries the schema, the required keys and rounded numbers
     REQUIRE(j["causes"].size() == 3);
     CHECK(j["causes"][0]["id"] == "stale_saved_credential");
     CHECK(j["causes"][0]["probability"] == 0.7);
-    CHECK(j["causes"][0]["evidence"][0]["location"] == "/a/very/long/path/to/the/knowledge/base/folder/rules/credentials-and-more.yaml:12");
+    CHECK(j["causes"][0]["evidence"][0]["location"] ==
+          "/a/very/long/path/to/the/knowledge/base/folder/rules/credentials-and-more.yaml:12");
     CHECK(j["causes"][0]["evidence"][0]["facts"]["target.server"] == "nas01");
     CHECK(j["causes"][1]["evidence"][0]["applied_lr"] == 0.05);
     CHECK(j["other_probability"] == 0.15);

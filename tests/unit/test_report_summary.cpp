@@ -407,7 +407,8 @@ TEST_CASE("without_weights: the default view drops LRs and source tags from rule
     CHECK(without_weights("The server answers: the path works (unreachable 0.03; a drop stays possible)") ==
           "The server answers: the path works");
     CHECK(without_weights("No guest session to block (guest 0.15, guest+signing 0.5)") == "No guest session to block");
-    CHECK(without_weights("A stale password may have locked it (1); more") == "A stale password may have locked it; more");
+    CHECK(without_weights("A stale password may have locked it (1); more") ==
+          "A stale password may have locked it; more");
     CHECK(without_weights("The kernel version from uname [L1]") == "The kernel version from uname");
     // Versions, years, percentages and option values are words, not weights.
     for (const char* kept : {"Open Credential Manager (Windows 10)", "The dialect range (24H2 / Server 2025 policy)",

@@ -93,7 +93,8 @@ TEST_CASE("a wrong expectation fails with expected vs actual and the evidence") 
     REQUIRE(!r.ranking.empty());
     CHECK(r.ranking.front().id == "mini_stale");
     bool evidence_named = false;
-    for (const auto& line : r.difference) evidence_named = evidence_named || line.find("mini_password_changed") != std::string::npos;
+    for (const auto& line : r.difference)
+        evidence_named = evidence_named || line.find("mini_password_changed") != std::string::npos;
     CHECK(evidence_named);
     // Coverage now fails: one scenario cannot give each cause two positives.
     CHECK(!run.coverage_ok());

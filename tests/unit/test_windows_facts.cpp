@@ -26,7 +26,8 @@ const FactEntry& entry(const FactStore& s, const std::string& name) {
     return *e;
 }
 
-RecordedRegistry win11(const std::string& build, std::uint32_t ubr, const std::string& display, const std::string& edition) {
+RecordedRegistry win11(const std::string& build, std::uint32_t ubr, const std::string& display,
+                       const std::string& edition) {
     RecordedRegistry r;
     r.set(keys::current_version, "CurrentBuild", RegValue::sz(build))
         .set(keys::current_version, "CurrentBuildNumber", RegValue::sz(build))
@@ -138,7 +139,8 @@ TEST_CASE("windows.smb_client: guest logons, policy, SMB1, NTLM blocking and its
         .set(keys::workstation_policy, "AllowInsecureGuestAuth", RegValue::dword(0))
         .set(keys::mrxsmb10, "Start", RegValue::dword(4))
         .set(keys::workstation, "BlockNTLM", RegValue::dword(1))
-        .set(keys::workstation, "BlockNTLMServerExceptionList", RegValue::multi_sz({"nas01", "nas02.corp.example;10.0.0.5"}))
+        .set(keys::workstation, "BlockNTLMServerExceptionList",
+             RegValue::multi_sz({"nas01", "nas02.corp.example;10.0.0.5"}))
         .set(keys::system_policies, "EnableLinkedConnections", RegValue::dword(1));
     Tally t;
     auto s = run([&](FactSink& k, Tally& tt) { smb_client_facts(reg, k, tt); }, t);

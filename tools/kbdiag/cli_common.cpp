@@ -173,12 +173,14 @@ std::shared_ptr<const KnowledgeBase> load_kb_or_throw(const GlobalOptions& g, Di
 std::pair<std::string, std::string> split_fact_arg(const std::string& arg) {
     const auto eq = arg.find('=');
     if (eq == std::string::npos || eq == 0)
-        throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': expected name=value", codes::cli_bad_fact, arg)};
+        throw CliError{exit_usage,
+                       fmt::format("error[{}]: --fact '{}': expected name=value", codes::cli_bad_fact, arg)};
     std::string name = arg.substr(0, eq);
     while (!name.empty() && name.back() == ' ') name.pop_back();
     while (!name.empty() && name.front() == ' ') name.erase(name.begin());
     if (name.empty())
-        throw CliError{exit_usage, fmt::format("error[{}]: --fact '{}': expected name=value", codes::cli_bad_fact, arg)};
+        throw CliError{exit_usage,
+                       fmt::format("error[{}]: --fact '{}': expected name=value", codes::cli_bad_fact, arg)};
     return {name, arg.substr(eq + 1)};
 }
 

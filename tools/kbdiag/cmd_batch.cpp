@@ -29,6 +29,7 @@
 #include "engine/core/diagnostic_codes.hpp"
 #include "engine/core/input_limits.hpp"
 #include "engine/core/ordered_parallel_map.hpp"
+#include "engine/core/text.hpp"
 #include "engine/report/report.hpp"
 #include "engine/session/diagnosis_session.hpp"
 #include "engine/snapshot/snapshot.hpp"
@@ -46,10 +47,25 @@ constexpr const char* batch_schema = "kbdiag-batch/1";
 constexpr const char* batch_summary_schema = "kbdiag-batch-summary/1";
 constexpr std::size_t causes_per_record = 5;
 
+// What each input's record carries (--detail). Three levels of output, where the engine's Detail has two levels of
+// work: only `full` needs the engine's full findings (notes, near misses, facts); ranking and evidence print from
+// the findings-only result.
+enum class BatchDetail {
+    ranking,    // the top causes and the first fix
+    evidence,   // also every finding: cause, rule, ratio
+    full,       // also the whole report under "report"
+};
+
+// The --detail values, in the order the help lists them.
+constexpr std::pair<const char*, BatchDetail> batch_details[] = {
+    {"ranking", BatchDetail::ranking}, {"evidence", BatchDetail::evidence}, {"full", BatchDetail::full}};
+
+Detail engine_detail(BatchDetail d) { return d == BatchDetail::full ? Detail::full : Detail::findings_only; }
+
 struct BatchArgs {
     std::vector<std::string> inputs;    // JSON Lines files, directories, "-" (stdin); none: stdin
     unsigned jobs = 0;                  // 0: one per hardware thread
-    std::string detail = "ranking";     // ranking | evidence (+ every finding) | full (the whole report under "report")
+    BatchDetail detail = BatchDetail::ranking;
     bool summary = false;
     std::string format = "text";        // of the summary
     std::string output;                 // -o: the per-input records go here (as they come, not atomically)
@@ -257,7 +273,8 @@ json causes_json(const Report& r) {
     if (r.is_triage) {
         for (const auto& e : r.triage.entries) {
             if (causes.size() >= causes_per_record) break;
-            causes.push_back({{"id", e.cause_id}, {"problem", e.problem_id}, {"probability", round_to(e.probability, 4)}});
+            causes.push_back(
+                {{"id", e.cause_id}, {"problem", e.problem_id}, {"probability", round_to(e.probability, 4)}});
         }
     } else {
         for (const auto& c : r.ranking.causes) {
@@ -271,9 +288,7 @@ json causes_json(const Report& r) {
 // A string as nlohmann prints it: ids and the like (printable ASCII without quotes or backslashes) need no
 // escaping; anything else is left to nlohmann.
 void append_json_string(std::string& out, const std::string& s) {
-    const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-        return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F && c != '"' && c != '\\';
-    });
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) { return text::json_plain_char(c); });
     if (!plain) {
         out += dump_json_compact(json(s));
         return;
@@ -336,7 +351,7 @@ std::string record_line(const json& record, const std::string* evidence) {
 }
 
 json record_json(const std::string& label, const Report& r, const Diagnostics& snapshot_diagnostics,
-                 const std::string& detail) {
+                 BatchDetail detail) {
     json j{{"schema", batch_schema},
            {"input", label},
            {"host", r.host_name.empty() ? json(nullptr) : json(r.host_name)},
@@ -354,7 +369,7 @@ json record_json(const std::string& label, const Report& r, const Diagnostics& s
     for (const auto& d : snapshot_diagnostics.items())
         if (d.severity == Severity::warning) warnings.push_back({{"code", d.code}, {"message", d.message}});
     if (!warnings.empty()) j["warnings"] = warnings;
-    if (detail == "full") j["report"] = report_to_json(r);   // (evidence: see record_line)
+    if (detail == BatchDetail::full) j["report"] = report_to_json(r);   // (evidence: see record_line)
     return j;
 }
 
@@ -381,7 +396,7 @@ Outcome diagnose_input(const BatchContext& ctx, Input in) {
     req.host_name = snap->host_name;
     req.snapshot = in.label;
     req.questions = !ctx.args->no_questions;
-    req.detail = ctx.args->detail == "full" ? Detail::full : Detail::findings_only;
+    req.detail = engine_detail(ctx.args->detail);
     // The snapshot's own error.code wins; --error fills in for the snapshots that do not say. Passed as the request's
     // error (not left to the session, which falls back to a triage) so a code no problem matches is this input's
     // error record: in a fleet, a typo in one snapshot must show, not turn into a quiet triage.
@@ -390,9 +405,9 @@ Outcome diagnose_input(const BatchContext& ctx, Input in) {
     try {
         Report r = ctx.session->diagnose(req);
         Outcome out;
-        const std::string evidence = ctx.args->detail == "evidence" ? evidence_text(r) : std::string();
-        out.line = record_line(record_json(in.label, r, sd, ctx.args->detail),
-                               ctx.args->detail == "evidence" ? &evidence : nullptr);
+        const bool with_evidence = ctx.args->detail == BatchDetail::evidence;
+        const std::string evidence = with_evidence ? evidence_text(r) : std::string();
+        out.line = record_line(record_json(in.label, r, sd, ctx.args->detail), with_evidence ? &evidence : nullptr);
         out.keys = keys_of(r, req.facts);
         out.rule_errors = !r.rule_errors.empty();
         return out;
@@ -521,7 +536,9 @@ private:
     using Clock = std::chrono::steady_clock;
     void print(std::size_t done, Clock::time_point now) {
         const double s = std::chrono::duration<double>(now - start_).count();
-        std::cerr << fmt::format("\rkbdiag batch: {} done, {:.0f}/s   ", done, s > 0 ? static_cast<double>(done) / s : 0.0) << std::flush;
+        std::cerr << fmt::format("\rkbdiag batch: {} done, {:.0f}/s   ", done,
+                                 s > 0 ? static_cast<double>(done) / s : 0.0)
+                  << std::flush;
     }
     bool enabled_;
     Clock::time_point start_, last_;
@@ -600,10 +617,20 @@ void setup_batch(CLI::App& app, const GlobalOptions& g, RunFn& run) {
     sub->add_option("-j,--jobs", a.jobs, "Diagnoses in parallel (default: one per hardware thread)")
         ->type_name("N")
         ->check(CLI::Range(1u, 1024u));
-    sub->add_option("--detail", a.detail, "Per-input record: ranking (top causes and first fix), evidence (also every "
-                                          "finding: cause, rule, ratio) or full (the whole report under \"report\")")
+    // Checked as text (the help's and the completions' {ranking,evidence,full}, the usual "not in" error), then
+    // read into the enum once, here.
+    std::vector<std::string> detail_names;
+    for (const auto& entry : batch_details) detail_names.emplace_back(entry.first);
+    sub->add_option_function<std::string>(
+        "--detail",
+        [](const std::string& value) {
+            for (const auto& [name, detail] : batch_details)
+                if (value == name) a.detail = detail;
+        },
+        "Per-input record: ranking (top causes and first fix), evidence (also every finding: cause, rule, ratio) "
+        "or full (the whole report under \"report\")")
         ->type_name("LEVEL")
-        ->check(CLI::IsMember({"ranking", "evidence", "full"}));
+        ->check(CLI::IsMember(detail_names));
     sub->add_flag("--summary", a.summary, "Print totals by problem, server, vendor and Windows release instead of the "
                                           "records (with -o: the records go to FILE, the summary to stdout)");
     sub->add_option("--format", a.format, "Summary format: text or json")

@@ -45,7 +45,8 @@ std::string status_header() {
 std::string status_line(const CollectorReport& r) {
     std::string line = fmt::format("{:<20} {:<8} {:>4} ms", r.id, to_string(r.status), r.duration_ms);
     std::string text = line + (r.message.empty() ? "" : "  " + r.message);
-    return wrap(escape_controls(text::shorten(text)), 80, "", "                                   ");   // messages quote the system
+    // messages quote the system
+    return wrap(escape_controls(text::shorten(text)), 80, "", "                                   ");
 }
 
 // On a terminal, each collector's line goes to stderr the moment it finishes (slow ones, such as a server
@@ -159,9 +160,11 @@ int run_collect(const GlobalOptions& g, const CollectArgs& a) {
 void setup_collect(CLI::App& app, const GlobalOptions& g, RunFn& run) {
     static CollectArgs a;
     CLI::App* sub = app.add_subcommand("collect", "Collect facts about this machine into a snapshot file");
-    sub->add_option("--target", a.target, "The share that fails: \\\\server\\share, //server/share or smb://server/share")
+    sub->add_option("--target", a.target,
+                    "The share that fails: \\\\server\\share, //server/share or smb://server/share")
         ->type_name("UNC");
-    sub->add_option("-e,--error", a.error, "The error the user saw (0x00000963, 2403, ...); infer then needs no --error")
+    sub->add_option("-e,--error", a.error,
+                    "The error the user saw (0x00000963, 2403, ...); infer then needs no --error")
         ->type_name("CODE");
     sub->add_option("--server", a.server, "Probe this SMB server (default: the server of --target)")
         ->type_name("HOST[:PORT]");

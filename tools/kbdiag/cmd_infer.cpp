@@ -19,7 +19,8 @@ struct InferArgs {
     std::string format = "text";
     std::string output;
     bool no_questions = false;
-    bool strict = false;   // a rule that failed to load or while running makes the run fail (exit 3), report still written
+    // a rule that failed to load or while running makes the run fail (exit 3), report still written
+    bool strict = false;
 };
 
 int run_infer(const GlobalOptions& g, const InferArgs& a) {

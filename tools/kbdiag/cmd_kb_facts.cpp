@@ -50,7 +50,8 @@ int run_facts(const GlobalOptions& g, const FactsArgs& a) {
     for (const auto& [id, f] : kb->facts) {
         out += wrap(id, 80, "", "  ");
         out += wrap(type_text(f), 80, "    type:        ", "                 ");
-        out += wrap(f.provided_by.empty() ? std::string("(no collector: ask)") : fmt::format("{}", fmt::join(f.provided_by, ", ")),
+        out += wrap(f.provided_by.empty() ? std::string("(no collector: ask)")
+                                          : fmt::format("{}", fmt::join(f.provided_by, ", ")),
                     80, "    provided by: ", "                 ");
         if (!f.question.empty()) out += wrap(f.question, 80, "    question:    ", "                 ");
         if (!f.meaning.empty()) out += wrap(f.meaning, 80, "    meaning:     ", "                 ");

@@ -61,7 +61,8 @@ std::string overrides_text(const KnowledgeBase& kb) {
                                          : fmt::format("overrides {} item(s)", items.size()));
         // One line each, like the diagnostics: locations stay whole for tools and editors.
         for (const KbOverride* o : items)
-            out += fmt::format("    - {} '{}' at {} replaces {}\n", o->kind, o->id, o->where.file_line(), o->replaced.file_line());
+            out += fmt::format("    - {} '{}' at {} replaces {}\n", o->kind, o->id, o->where.file_line(),
+                               o->replaced.file_line());
     }
     return out;
 }
@@ -103,8 +104,9 @@ std::string overlays_text(const KnowledgeBase& kb) {
     std::string out = "OVERLAYS\n";
     for (const auto& folder : folders) {
         const auto items = patches_of(kb, folder);
-        out += fmt::format("  {}: {}\n", folder,
-                           items.empty() ? std::string("patches nothing") : fmt::format("{} patch change(s)", items.size()));
+        out += fmt::format(
+            "  {}: {}\n", folder,
+            items.empty() ? std::string("patches nothing") : fmt::format("{} patch change(s)", items.size()));
         for (const KbPatchRecord* p : items)
             out += fmt::format("    - {}: {} '{}': {}\n", p->where.file_line(), p->kind, p->id, p->change);
     }
@@ -201,7 +203,9 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
 
 void setup_kb_lint(CLI::App& kb, const GlobalOptions& g, RunFn& run) {
     static LintArgs a;
-    CLI::App* sub = kb.add_subcommand("lint", "Check the knowledge base: schema, references, Lua (compile errors, fact and cause names), overrides, patches");
+    CLI::App* sub = kb.add_subcommand(
+        "lint",
+        "Check the knowledge base: schema, references, Lua (compile errors, fact and cause names), overrides, patches");
     sub->add_option("--format", a.format, "Output format: text or json")
         ->type_name("FORMAT")
         ->check(CLI::IsMember({"text", "json"}));

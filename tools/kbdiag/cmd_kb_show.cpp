@@ -33,14 +33,16 @@ json fact_values_json(const KnowledgeBase& kb, const std::map<std::string, FactV
 Fields problem_fields(const Problem& p) {
     json causes = json::array();
     for (const auto& l : p.causes) causes.push_back(json{{"cause", l.cause}, {"prior", round_to(l.prior, 4)}});
-    return {{"title", p.title},
-            {"message", p.message},
-            {"codes", p.codes},
-            {"causes", causes},
-            {"other_prior", round_to(p.other_prior, 4)},
-            {"escalation", json{{"title", p.escalation.title}, {"cost_minutes", p.escalation.cost_minutes}, {"text", p.escalation.text}}},
-            {"article_notes", p.article_notes},
-            {"references", p.references}};
+    return {
+        {"title", p.title},
+        {"message", p.message},
+        {"codes", p.codes},
+        {"causes", causes},
+        {"other_prior", round_to(p.other_prior, 4)},
+        {"escalation",
+         json{{"title", p.escalation.title}, {"cost_minutes", p.escalation.cost_minutes}, {"text", p.escalation.text}}},
+        {"article_notes", p.article_notes},
+        {"references", p.references}};
 }
 
 Fields cause_fields(const Cause& c) {
@@ -59,7 +61,10 @@ Fields cause_fields(const Cause& c) {
 Fields fix_fields(const Fix& f) {
     json steps = json::array();
     for (const auto& s : f.steps)
-        steps.push_back(json{{"text", s.text}, {"when", condition_json(s.when)}, {"when_text", s.when_text}, {"location", s.where.file_line()}});
+        steps.push_back(json{{"text", s.text},
+                             {"when", condition_json(s.when)},
+                             {"when_text", s.when_text},
+                             {"location", s.where.file_line()}});
     return {{"title", f.title},   {"cost_minutes", f.cost_minutes}, {"risk", to_string(f.risk)},
             {"steps", steps},     {"verify", f.verify},             {"references", f.references}};
 }
@@ -67,9 +72,10 @@ Fields fix_fields(const Fix& f) {
 Fields fact_fields(const FactDef& f) {
     json fields = json::object();
     for (const auto& [name, type] : f.fields) fields[name] = to_string(type);
-    return {{"type", to_string(f.type)},       {"values", f.values},     {"fields", fields},
-            {"meaning", f.meaning},            {"context", f.context},         {"in_report", f.in_report},         {"provided_by", f.provided_by}, {"question", f.question},
-            {"ask_cost_minutes", f.ask_cost_minutes}, {"secret_free", f.secret_free}, {"references", f.references}};
+    return {{"type", to_string(f.type)},    {"values", f.values},        {"fields", fields},
+            {"meaning", f.meaning},         {"context", f.context},      {"in_report", f.in_report},
+            {"provided_by", f.provided_by}, {"question", f.question},    {"ask_cost_minutes", f.ask_cost_minutes},
+            {"secret_free", f.secret_free}, {"references", f.references}};
 }
 
 Fields rule_fields(const KnowledgeBase& kb, const RuleDecl& r) {
@@ -108,10 +114,14 @@ Fields vendor_fields(const Vendor& v) {
 }
 
 Fields scenario_fields(const KnowledgeBase& kb, const Scenario& s) {
-    json expect{{"top", s.expect.top},     {"not_top", s.expect.not_top}, {"order", s.expect.order},
-                {"fixes", s.expect.fixes}, {"first_fix", s.expect.first_fix}, {"step_contains", s.expect.step_contains}};
+    json expect{
+        {"top", s.expect.top},     {"not_top", s.expect.not_top},     {"order", s.expect.order},
+        {"fixes", s.expect.fixes}, {"first_fix", s.expect.first_fix}, {"step_contains", s.expect.step_contains}};
     if (s.expect.min_probability) expect["min_probability"] = *s.expect.min_probability;
-    return {{"description", s.description}, {"error", s.error}, {"facts", fact_values_json(kb, s.facts)}, {"expect", expect}};
+    return {{"description", s.description},
+            {"error", s.error},
+            {"facts", fact_values_json(kb, s.facts)},
+            {"expect", expect}};
 }
 
 Fields fields_of(const KnowledgeBase& kb, const KbItem& item) {
@@ -163,7 +173,8 @@ json item_json(const KnowledgeBase& kb, const KbItem& item) {
 // --- text ---------------------------------------------------------------------------------------------------
 
 bool is_empty(const json& v) {
-    return v.is_null() || (v.is_string() && v.get<std::string>().empty()) || ((v.is_array() || v.is_object()) && v.empty());
+    return v.is_null() || (v.is_string() && v.get<std::string>().empty()) ||
+           ((v.is_array() || v.is_object()) && v.empty());
 }
 
 // YAML block text keeps its line breaks; for wrapping, a single break is a space and a blank line stays.
@@ -171,8 +182,11 @@ std::string reflow(const std::string& s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] != '\n') out += s[i];
-        else if (i + 1 < s.size() && s[i + 1] == '\n') { out += "\n"; while (i + 1 < s.size() && s[i + 1] == '\n') ++i; }
-        else if (i + 1 < s.size()) out += ' ';
+        else if (i + 1 < s.size() && s[i + 1] == '\n') {
+            out += "\n";
+            while (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+        } else if (i + 1 < s.size())
+            out += ' ';
     }
     return out;
 }
@@ -245,8 +259,9 @@ int run_show(const GlobalOptions& g, const ShowArgs& a) {
         throw CliError{exit_unknown_error,   // as kb docs --problem and infer --error: nothing matches
                        fmt::format("no problem, cause, fix, fact, rule, reference, vendor, Windows release or scenario "
                                    "is named '{}'{}",
-                                   a.id, close.empty() ? std::string(" (see 'kbdiag kb facts' and the knowledge folder)")
-                                                       : fmt::format("; did you mean: {}?", fmt::join(close, ", ")))};
+                                   a.id,
+                                   close.empty() ? std::string(" (see 'kbdiag kb facts' and the knowledge folder)")
+                                                 : fmt::format("; did you mean: {}?", fmt::join(close, ", ")))};
     }
     if (is_json_format(a.format)) {
         json arr = json::array();
@@ -267,7 +282,8 @@ int run_show(const GlobalOptions& g, const ShowArgs& a) {
 
 void setup_kb_show(CLI::App& kb, const GlobalOptions& g, RunFn& run) {
     static ShowArgs a;
-    CLI::App* sub = kb.add_subcommand("show", "Show one item (problem, cause, fix, fact, rule, ...) and its cross references");
+    CLI::App* sub =
+        kb.add_subcommand("show", "Show one item (problem, cause, fix, fact, rule, ...) and its cross references");
     sub->add_option("ID", a.id,
                     "Id of a problem, cause, fix, fact, rule, reference, vendor, scenario; a Windows build; an error "
                     "code; or KIND:ID to pick one kind")

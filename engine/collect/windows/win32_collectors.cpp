@@ -40,7 +40,8 @@ public:
             }
             if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND) return RegValue::missing();
             if (rc == ERROR_ACCESS_DENIED) return RegValue::access_denied();
-            if (rc != ERROR_SUCCESS) return RegValue::failure("RegGetValueW " + win32_error_name(static_cast<std::uint32_t>(rc)));
+            if (rc != ERROR_SUCCESS)
+                return RegValue::failure("RegGetValueW " + win32_error_name(static_cast<std::uint32_t>(rc)));
             return decode(type, buf.data(), size);
         }
         return RegValue::failure("RegGetValueW: the value keeps growing");
@@ -238,7 +239,9 @@ void computer_name(FactSink& sink, COMPUTER_NAME_FORMAT format, const char* fact
 class DomainCollector final : public WindowsCollector {
 public:
     std::string id() const override { return "windows.domain"; }
-    std::string description() const override { return "domain membership (NetGetJoinInformation) and the computer's names"; }
+    std::string description() const override {
+        return "domain membership (NetGetJoinInformation) and the computer's names";
+    }
     std::vector<std::string> provides() const override {
         return {"host.domain_joined", "host.domain", "host.netbios_name", "host.fqdn"};
     }

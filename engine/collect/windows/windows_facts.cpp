@@ -64,7 +64,8 @@ Number read_number(const RegistryReader& reg, const char* key, const std::string
         auto [p, ec] = std::from_chars(b, e, n);
         if (ec == std::errc{} && p == e && b != e) return {Number::value, n};
     }
-    cannot_read(sink, t, fact, fmt::format("{}: a {} where a number was expected", where(key, name), type_name(v.type)));
+    cannot_read(sink, t, fact,
+                fmt::format("{}: a {} where a number was expected", where(key, name), type_name(v.type)));
     return {Number::unusable};
 }
 
@@ -84,7 +85,8 @@ std::optional<std::string> read_text(const RegistryReader& reg, const char* key,
     } else if (v.type == reg_sz || v.type == reg_expand_sz) {
         return v.text;
     } else {
-        cannot_read(sink, t, fact, fmt::format("{}: a {} where a string was expected", where(key, name), type_name(v.type)));
+        cannot_read(sink, t, fact,
+                    fmt::format("{}: a {} where a string was expected", where(key, name), type_name(v.type)));
     }
     return std::nullopt;
 }
@@ -137,7 +139,8 @@ void server_list_fact(const RegistryReader& reg, const char* key, const char* va
         return;
     }
     if (v.type != reg_multi_sz && v.type != reg_sz && v.type != reg_expand_sz) {
-        cannot_read(sink, t, fact, fmt::format("{}: a {} where a list was expected", where(key, value), type_name(v.type)));
+        cannot_read(sink, t, fact,
+                    fmt::format("{}: a {} where a list was expected", where(key, value), type_name(v.type)));
         return;
     }
     std::vector<std::string> names;
@@ -260,10 +263,12 @@ void os_facts(const RtlVersion& rtl, const RegistryReader& reg, FactSink& sink, 
     integer_fact(reg, key, "UBR", "windows.ubr", "no update revision recorded", sink, t);
 
     bool absent = false;
-    if (auto dv = read_text(reg, key, "DisplayVersion", "windows.display_version", sink, t, absent); dv && !dv->empty()) {
+    if (auto dv = read_text(reg, key, "DisplayVersion", "windows.display_version", sink, t, absent);
+        dv && !dv->empty()) {
         set(sink, t, "windows.display_version", *dv, where(key, "DisplayVersion"));
     } else if (absent) {   // before 20H2: ReleaseId
-        if (auto rid = read_text(reg, key, "ReleaseId", "windows.display_version", sink, t, absent); rid && !rid->empty())
+        if (auto rid = read_text(reg, key, "ReleaseId", "windows.display_version", sink, t, absent);
+            rid && !rid->empty())
             set(sink, t, "windows.display_version", *rid, where(key, "ReleaseId") + " (no DisplayVersion)");
         else if (absent)
             set_absent(sink, t, "windows.display_version", "neither DisplayVersion nor ReleaseId is set");
@@ -289,7 +294,8 @@ void os_facts(const RtlVersion& rtl, const RegistryReader& reg, FactSink& sink, 
     if (auto it = read_text(reg, key, "InstallationType", "windows.installation_type", sink, t, absent); it) {
         std::string l = lower(*it);
         if (l.rfind("server", 0) == 0)
-            set(sink, t, "windows.installation_type", std::string("server"), where(key, "InstallationType") + " = " + *it);
+            set(sink, t, "windows.installation_type", std::string("server"),
+                where(key, "InstallationType") + " = " + *it);
         else if (l == "client")
             set(sink, t, "windows.installation_type", std::string("client"), where(key, "InstallationType"));
         else
@@ -396,7 +402,8 @@ void credman_facts(std::uint32_t api_error, const std::vector<CredRecord>& recor
         out.push_back(std::move(r));
     }
     set(sink, t, "credman.entries", std::move(out),
-        fmt::format("CredEnumerateW: {} credential(s) of this user's logon session; secrets never read", records.size()));
+        fmt::format("CredEnumerateW: {} credential(s) of this user's logon session; secrets never read",
+                    records.size()));
 }
 
 // ---- windows.net_use --------------------------------------------------------------------------------
@@ -448,7 +455,8 @@ void domain_facts(const JoinInfo& join, const ApiContext& ctx, FactSink& sink, T
         case 1:
         case 2:
             set(sink, t, "host.domain_joined", false,
-                fmt::format("NetGetJoinInformation: {}{}", join.status == 2 ? "workgroup " + join.name : "not joined", wine));
+                fmt::format("NetGetJoinInformation: {}{}", join.status == 2 ? "workgroup " + join.name : "not joined",
+                            wine));
             set_absent(sink, t, "host.domain",
                        join.status == 2 ? fmt::format("not in a domain (workgroup \"{}\"){}", join.name, wine)
                                         : "not in a domain" + wine);
