@@ -55,6 +55,18 @@ private:
     LuaRuleRuntime lua_{RuntimeLimits{}};
 };
 
+// The shipped knowledge (scenarios included) with its rules loaded into a counting runtime, and an engine on it.
+struct ShippedEngine {
+    std::shared_ptr<const KnowledgeBase> kb = shipped_kb_with_scenarios();
+    CountingRuntime runtime;
+    Engine engine{kb, &runtime};
+    ShippedEngine() {
+        Diagnostics d;
+        runtime.load(*kb, d);
+        REQUIRE_FALSE(d.has_errors());
+    }
+};
+
 bool same_entries(const FactStore& a, const FactStore& b) {
     if (a.size() != b.size()) return false;
     for (const auto& [name, e] : a.entries()) {
@@ -110,12 +122,9 @@ TEST_CASE("ScriptMemo: an outcome is reused only when every declared fact is as 
 }
 
 TEST_CASE("what-if runs put the facts back and find what a normal run finds, for every shipped scenario") {
-    const auto kb = shipped_kb_with_scenarios();
-    CountingRuntime runtime;
-    Diagnostics d;
-    runtime.load(*kb, d);
-    REQUIRE_FALSE(d.has_errors());
-    Engine engine(kb, &runtime);
+    ShippedEngine shipped;
+    const auto& kb = shipped.kb;
+    const Engine& engine = shipped.engine;
     std::size_t derived_some = 0;
     for (const auto& sc : kb->scenarios) {
         const Problem* problem = kb->find_problem_by_code(sc.error);
@@ -141,12 +150,10 @@ TEST_CASE("what-if runs put the facts back and find what a normal run finds, for
 }
 
 TEST_CASE("questions with reused script outcomes equal questions without, bit for bit, and call Lua far less") {
-    const auto kb = shipped_kb_with_scenarios();
-    CountingRuntime runtime;
-    Diagnostics d;
-    runtime.load(*kb, d);
-    REQUIRE_FALSE(d.has_errors());
-    Engine engine(kb, &runtime);
+    ShippedEngine shipped;
+    const auto& kb = shipped.kb;
+    auto& runtime = shipped.runtime;
+    const Engine& engine = shipped.engine;
     RankOptions reuse, every_call;
     every_call.reuse_script_outcomes = false;
     std::size_t asked = 0, calls_reusing = 0, calls_without = 0;
