@@ -89,3 +89,45 @@ TEST_CASE("ordered_parallel_map: an exception from work or write reaches the cal
     CHECK(out.size() == 10);   // everything before the failing write, in order
     for (int i = 0; i < 10; ++i) CHECK(out[static_cast<std::size_t>(i)] == i);
 }
+
+TEST_CASE("ordered_parallel_map: an exception from read reaches the caller after what was read is dropped") {
+    auto reader = [c = Counter{100}]() mutable {
+        auto v = c();
+        if (v && *v == 50) throw std::runtime_error("bad input stream");
+        return v;
+    };
+    std::vector<int> out;
+    auto run = [&] { ordered_parallel_map<int, int>(reader, slow_square, [&](int v) { out.push_back(v); }, 3); };
+    CHECK_THROWS_WITH(run(), "bad input stream");
+    CHECK(out.size() <= 50);
+    for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i] == static_cast<int>(i * i));
+}
+
+TEST_CASE("ordered_parallel_map: one job runs everything on the calling thread, several never write at once") {
+    const auto caller = std::this_thread::get_id();
+    int elsewhere = 0;
+    ordered_parallel_map<int, int>(
+        [&, c = Counter{50}]() mutable {
+            elsewhere += std::this_thread::get_id() != caller;
+            return c();
+        },
+        [&](int x) {
+            elsewhere += std::this_thread::get_id() != caller;
+            return x;
+        },
+        [&](int) { elsewhere += std::this_thread::get_id() != caller; }, 1);
+    CHECK(elsewhere == 0);
+
+    std::atomic<int> writing{0};
+    std::atomic<int> overlaps{0};
+    std::vector<int> out;
+    ordered_parallel_map<int, int>(Counter{300}, slow_square, [&](int v) {
+        if (++writing > 1) ++overlaps;
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        out.push_back(v);
+        --writing;
+    }, 4);
+    CHECK(overlaps == 0);
+    REQUIRE(out.size() == 300);
+    for (int i = 0; i < 300; ++i) CHECK(out[static_cast<std::size_t>(i)] == i * i);
+}

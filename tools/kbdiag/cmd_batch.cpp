@@ -1,8 +1,8 @@
 // kbdiag batch: many snapshots in, one JSON line per snapshot out (issue 9 part 2). A pure stream filter for fleets:
 //
-//   reader thread (inputs, in order) -> N workers (parse + DiagnosisSession::diagnose) -> writer (this thread)
+//   read the next input (in order) -> parse + DiagnosisSession::diagnose -> write the records in input order
 //
-// via ordered_parallel_map (engine/core/), so the output is in input order and byte-identical whatever --jobs, and
+// on N threads (this one and N-1 more), each taking an input through all three, via ordered_parallel_map (engine/core/), so the output is in input order and byte-identical whatever --jobs, and
 // at most 4 x jobs snapshots are in memory at once however long the input is. One bad input (malformed JSON, not a
 // snapshot, an unknown error code) becomes an error record and the rest goes on; the exit code says some failed.
 #include <unistd.h>
