@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -32,16 +33,19 @@ std::vector<std::pair<std::string, std::string>> displayed(const KnowledgeBase& 
 class Run {
 public:
     Run(const KnowledgeBase& kb, RuleRuntime* runtime, const EngineOptions& options, const Problem& problem,
-        const FactStore& facts, Detail detail, const FactSlots& slots, ScriptMemo* memo)
+        const FactStore& facts, Detail detail, const FactSlots& slots, ScriptMemo* memo, std::size_t expected_findings)
         : kb_(kb), runtime_(runtime), options_(options), detail_(detail), memo_(memo), result_(),
           by_slot_(slots, facts) {
         result_.share_facts(facts);
-        for (const auto& link : problem.causes) causes_.insert(link.cause);
+        causes_.reserve(problem.causes.size());
+        for (const auto& link : problem.causes) causes_.push_back(link.cause);
+        std::sort(causes_.begin(), causes_.end());
+        result_.findings.reserve(expected_findings);
     }
     // A what-if run: derived facts are written into `facts` and taken back by undo_derivations().
     Run(const KnowledgeBase& kb, RuleRuntime* runtime, const EngineOptions& options, const Problem& problem,
-        FactStore& facts, const FactSlots& slots, ScriptMemo* memo)
-        : Run(kb, runtime, options, problem, facts, Detail::findings_only, slots, memo) {
+        FactStore& facts, const FactSlots& slots, ScriptMemo* memo, std::size_t expected_findings)
+        : Run(kb, runtime, options, problem, facts, Detail::findings_only, slots, memo, expected_findings) {
         in_place_ = &facts;
     }
     Run(const Run&) = delete;
@@ -81,12 +85,10 @@ public:
         Finding f;
         f.cause = c.id;
         f.lr = c.not_applicable_lr;
-        if (!in_place_) {   // a what-if run's findings feed only the posterior
-            f.rule = "applies_to:" + c.id;
+        if (!in_place_) f.rule = "applies_to:" + c.id;   // a what-if run's findings feed only the posterior
+        if (detail_ == Detail::full) {
             f.title = "Does not apply here";
             f.where = c.applies_to->where;
-        }
-        if (detail_ == Detail::full) {
             f.note = c.applies_to_text.empty() ? "applies when " + c.applies_to->describe()
                                                : "applies to " + c.applies_to_text;
             f.facts = displayed(kb_, result_.facts(), trace.used);
@@ -106,7 +108,7 @@ private:
     Detail detail_;
     ScriptMemo* memo_;
     EngineResult result_;
-    std::set<std::string> causes_;
+    std::vector<std::string_view> causes_;   // the problem's causes, sorted (views into the problem)
     EvalTrace trace_;
     SlotView by_slot_;   // result_.facts by slot, for the compiled conditions (told when a fact is derived)
     FactStore* in_place_ = nullptr;   // what-if runs: the caller's facts, derived into and restored
@@ -118,7 +120,7 @@ private:
     void native(const RuleDecl& r, Truth when, const EvalTrace& trace, const std::string& when_text) {
         ++result_.rules_run;
         for (const auto& e : r.evidence) {
-            if (when == Truth::no && !e.lr_false) continue;
+            if ((when == Truth::no && !e.lr_false) || !is_mine(e.cause)) continue;
             double lr = when == Truth::yes ? e.lr : *e.lr_false;
             // Only a report quotes the condition; ranking records and hypothetical runs never read the note.
             std::string note =
@@ -168,15 +170,18 @@ private:
         f.definitive = r.definitive;
         if (in_place_) return f;   // a what-if run's findings feed only the posterior (cause, ratio, group)
         f.rule = r.id;
+        if (detail_ != Detail::full) return f;   // a batch record names the rule, nothing more
         f.title = r.title.empty() ? r.id : r.title;
         f.note = std::move(note);
-        if (detail_ == Detail::full) f.facts = displayed(kb_, result_.facts(), used);
+        f.facts = displayed(kb_, result_.facts(), used);
         f.where = r.where;
         return f;
     }
 
+    bool is_mine(std::string_view cause) const { return std::binary_search(causes_.begin(), causes_.end(), cause); }
+
     void add(Finding f) {
-        if (!causes_.count(f.cause)) return;   // evidence for causes of other problems
+        if (!is_mine(f.cause)) return;   // evidence for causes of other problems
         result_.findings.push_back(std::move(f));
     }
 
@@ -205,7 +210,7 @@ private:
         m.rule = r.id;
         m.title = r.title.empty() ? r.id : r.title;
         for (const auto& c : r.causes)
-            if (causes_.count(c)) m.causes.push_back(c);
+            if (is_mine(c)) m.causes.push_back(c);
         if (m.causes.empty()) return;
         m.missing_facts = askable_facts(kb_, result_.facts(), missing);
         m.condition = std::move(condition);
@@ -329,24 +334,27 @@ std::vector<std::size_t> Engine::rules_for(const Problem& problem) const {
 }
 
 // The KB's problems keep their index (by id); a problem made elsewhere (a test's) gets its own every run.
-std::vector<std::size_t> Engine::planned_rules(const Problem& problem) const {
+// (A reference valid until the next call.)
+const std::vector<std::size_t>& Engine::planned_rules(const Problem& problem) const {
     auto planned = rules_by_problem_.find(problem.id);
     if (planned != rules_by_problem_.end()) return planned->second;
     auto known = kb_->problems.find(problem.id);
-    if (known == kb_->problems.end()) return rules_for(problem);
+    if (known == kb_->problems.end()) return foreign_plan_ = rules_for(problem);
     return rules_by_problem_.emplace(problem.id, rules_for(known->second)).first->second;
 }
 
 EngineResult Engine::run(const Problem& problem, const FactStore& facts, Detail detail, ScriptMemo* memo) const {
-    Run run(*kb_, runtime_, options_, problem, facts, detail, fact_slots_, memo);
+    Run run(*kb_, runtime_, options_, problem, facts, detail, fact_slots_, memo, most_findings_);
     for (auto i : planned_rules(problem)) run.rule(i, kb_->rules[i], when_texts_[i], compiled_when_[i]);
     for (const auto& link : problem.causes)
         if (const Cause* c = kb_->cause(link.cause)) run.applicability(*c);
-    return run.finish();
+    EngineResult result = run.finish();
+    most_findings_ = std::max(most_findings_, result.findings.size());
+    return result;
 }
 
 std::vector<Finding> Engine::what_if(const Problem& problem, FactStore& facts, ScriptMemo* memo) const {
-    Run run(*kb_, runtime_, options_, problem, facts, fact_slots_, memo);
+    Run run(*kb_, runtime_, options_, problem, facts, fact_slots_, memo, most_findings_);
     struct Restore {
         Run& run;
         ~Restore() { run.undo_derivations(); }
@@ -354,7 +362,9 @@ std::vector<Finding> Engine::what_if(const Problem& problem, FactStore& facts, S
     for (auto i : planned_rules(problem)) run.rule(i, kb_->rules[i], when_texts_[i], compiled_when_[i]);
     for (const auto& link : problem.causes)
         if (const Cause* c = kb_->cause(link.cause)) run.applicability(*c);
-    return run.finish().findings;
+    std::vector<Finding> findings = run.finish().findings;
+    most_findings_ = std::max(most_findings_, findings.size());
+    return findings;
 }
 
 }  // namespace kbdiag

@@ -38,8 +38,8 @@ struct DiagnosisRequest {
     FactStore facts;
     std::string error;                      // as typed; empty: the `error.code` fact, else a triage
     bool questions = true;                  // compute what is worth checking next (the costly part)
-    // findings_only: no near misses and no facts per finding (a batch ranking record shows neither; in the shipped
-    // knowledge, near misses are most of a diagnosis's cost).
+    // findings_only: no near misses, and findings without titles, notes, facts or locations (a batch record shows
+    // none of them; in the shipped knowledge, near misses are most of a diagnosis's cost).
     Detail detail = Detail::full;
     // Carried into the report as they are:
     std::string snapshot;                   // path, or empty
