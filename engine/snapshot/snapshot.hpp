@@ -62,7 +62,12 @@ std::optional<Snapshot> parse_snapshot(const std::string& text, const std::strin
 // for parse_snapshot to report as the general reader would (SNAP003 at the key) when it can place it.
 std::optional<Snapshot> parse_clean_json_snapshot(const std::string& text, const KnowledgeBase& kb,
                                                   std::vector<std::string>* unknown_facts = nullptr);
-// parse_snapshot without the fast path (for tests that compare the two).
+// The fast path of parse_snapshot for the YAML `kbdiag collect` writes (engine/snapshot/plain_yaml.hpp): the same
+// snapshot the general reader makes of the text, or nullopt when the text is outside that plain subset, over 1 MiB,
+// or the general reader would have anything to say about it (it is then read the general way). Tried after the
+// JSON one.
+std::optional<Snapshot> parse_plain_yaml_snapshot(const std::string& text, const KnowledgeBase& kb);
+// parse_snapshot without the fast paths (for tests that compare them).
 std::optional<Snapshot> parse_snapshot_general(const std::string& text, const std::string& name,
                                                const KnowledgeBase& kb, Diagnostics& diagnostics);
 

@@ -1,6 +1,6 @@
 #pragma once
-// The loaders of what kbdiag reads from files as fuzz targets: snapshots (the general YAML reader and the JSON fast
-// path), one knowledge file in an otherwise valid knowledge folder (reader, builder, linker, cache image), and the
+// The loaders of what kbdiag reads from files as fuzz targets: snapshots (the general YAML reader, the JSON and the
+// YAML fast paths), one knowledge file in an otherwise valid knowledge folder (reader, builder, linker, cache image), and the
 // condition reader. fuzz_main.cpp turns each into a libFuzzer binary (preset `fuzz`, KBDIAG_FUZZ_LOADERS);
 // tests/unit/test_loader_fuzz.cpp runs them on a few inputs in the ordinary unit tests.
 // Besides "no crash, no sanitizer finding, no leak", each checks what its loader promises and traps when it does
@@ -147,6 +147,20 @@ inline int snapshot_json(const std::uint8_t* data, std::size_t size) {
         check_round_trip(*fast, kb);
         return 0;
     }
+    require(general.has_value() && d.empty());
+    require(same_snapshot(*fast, *general));
+    check_round_trip(*fast, kb);
+    return 0;
+}
+
+// The YAML fast path: when it accepts a text, the general reader reads the same snapshot from it, silently.
+inline int snapshot_yaml(const std::uint8_t* data, std::size_t size) {
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    const KnowledgeBase& kb = shipped_kb();
+    auto fast = parse_plain_yaml_snapshot(text, kb);
+    if (!fast) return 0;
+    Diagnostics d;
+    auto general = parse_snapshot_general(text, "fuzz.yaml", kb, d);
     require(general.has_value() && d.empty());
     require(same_snapshot(*fast, *general));
     check_round_trip(*fast, kb);

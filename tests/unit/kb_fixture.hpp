@@ -2,6 +2,10 @@
 // Helpers for tests that need a knowledge base on disk.
 #include <string>
 
+#include <doctest/doctest.h>
+
+#include <memory>
+
 #include "engine/kb/knowledge_base.hpp"
 #include "temp_dir.hpp"
 
@@ -84,5 +88,34 @@ rules:
     when: {fact: lsa.effective, lte: 2}
     evidence: [{cause: ntlmv1, lr: 10, lr_false: 0.2}]
 )";
+
+// The shipped knowledge base (knowledge/), scenarios included.
+inline std::shared_ptr<const KnowledgeBase> shipped_kb_with_scenarios() {
+    LoadOptions lo;
+    lo.folders = {KBDIAG_SOURCE_KB};
+    auto r = load_knowledge_base(lo);
+    REQUIRE(r.kb);
+    REQUIRE_FALSE(r.diagnostics.has_errors());
+    return r.kb;
+}
+
+// A scenario's facts as the scenario runner reads them.
+inline FactStore scenario_facts(const KnowledgeBase& kb, const Scenario& sc) {
+    FactStore facts;
+    for (const auto& [name, loose] : sc.facts) {
+        const FactDef* def = kb.fact(name);
+        REQUIRE(def);
+        if (loose.is_string() && loose.as_string() == "(absent)") {
+            facts.set_absent(name, "scenario");
+        } else if (loose.is_string() && loose.as_string() == "(failed)") {
+            facts.set_failed(name, "scenario");
+        } else {
+            ParseResult pr = coerce(loose, def->type, def->values, def->fields);
+            REQUIRE(pr.value);
+            facts.set(name, *pr.value, "scenario");
+        }
+    }
+    return facts;
+}
 
 }  // namespace kbdiag::test

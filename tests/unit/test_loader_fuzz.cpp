@@ -43,11 +43,13 @@ TEST_CASE("loader fuzz targets: the snapshot targets run on the test snapshots a
     REQUIRE(yaml.find("kbdiag-snapshot/1") != std::string::npos);
     run_every_line_prefix(&f::snapshot, yaml);
     run_every_line_prefix(&f::snapshot_json, yaml);
+    run_every_line_prefix(&f::snapshot_yaml, yaml);
     for (const char* name : {"triage.json", "signing.json"}) {
         const std::string json = slurp(test_data / "../capi/data" / name);
         CAPTURE(name);
         run_every_line_prefix(&f::snapshot, json);
         run_every_line_prefix(&f::snapshot_json, json);
+        run_every_line_prefix(&f::snapshot_yaml, json);
     }
 }
 

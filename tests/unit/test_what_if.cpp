@@ -8,36 +8,10 @@
 #include "kb_fixture.hpp"
 
 using namespace kbdiag;
+using kbdiag::test::scenario_facts;
+using kbdiag::test::shipped_kb_with_scenarios;
 
 namespace {
-
-std::shared_ptr<const KnowledgeBase> shipped_kb_with_scenarios() {
-    LoadOptions lo;
-    lo.folders = {KBDIAG_SOURCE_KB};
-    auto r = load_knowledge_base(lo);
-    REQUIRE(r.kb);
-    REQUIRE_FALSE(r.diagnostics.has_errors());
-    return r.kb;
-}
-
-// A scenario's facts as the scenario runner reads them.
-FactStore scenario_facts(const KnowledgeBase& kb, const Scenario& sc) {
-    FactStore facts;
-    for (const auto& [name, loose] : sc.facts) {
-        const FactDef* def = kb.fact(name);
-        REQUIRE(def);
-        if (loose.is_string() && loose.as_string() == "(absent)") {
-            facts.set_absent(name, "scenario");
-        } else if (loose.is_string() && loose.as_string() == "(failed)") {
-            facts.set_failed(name, "scenario");
-        } else {
-            ParseResult pr = coerce(loose, def->type, def->values, def->fields);
-            REQUIRE(pr.value);
-            facts.set(name, *pr.value, "scenario");
-        }
-    }
-    return facts;
-}
 
 // Counts the script calls that reach the Lua runtime.
 class CountingRuntime : public RuleRuntime {
