@@ -150,4 +150,10 @@ TEST_CASE("parse_plain_yaml: the node shapes and scalar texts yaml-cpp gives") {
     CHECK_FALSE(parse_plain_yaml("a: b\n  c: d\n"));
     CHECK_FALSE(parse_plain_yaml("  a: b\n"));
     CHECK_FALSE(parse_plain_yaml("a: - b\n"));
+    // Deep nesting is the general reader's (found by fuzz_snapshot_yaml: a stack overflow).
+    CHECK_FALSE(parse_plain_yaml("a: " + std::string(100000, '[') + std::string(100000, ']') + "\n"));
+    std::string deep_block;
+    for (std::size_t i = 0; i < 40; ++i) deep_block += std::string(i, ' ') + "k:\n";
+    CHECK_FALSE(parse_plain_yaml(deep_block + std::string(40, ' ') + "k: v\n"));
+    CHECK(parse_plain_yaml("a: [[[[[[x]]]]]]\n"));
 }
