@@ -191,56 +191,51 @@ private:
         }
     }
 
-    YAML::Node flow_mapping(std::string_view s, std::size_t& pos) {
-        YAML::Node map(YAML::NodeType::Map);
-        std::unordered_set<std::string> keys;
-        ++pos;   // '{'
+    // The entries of the flow collection opening at `pos`, each read by `entry` (false: give up), up to `close`.
+    template <class Entry>
+    bool flow_entries(std::string_view s, std::size_t& pos, char close, Entry&& entry) {
+        ++pos;   // the opening bracket
         skip_spaces(s, pos);
-        if (pos < s.size() && s[pos] == '}') {
+        if (pos < s.size() && s[pos] == close) {
             ++pos;
-            return map;
+            return true;
         }
         for (;;) {
-            std::optional<std::string> key = mapping_key(s, pos, true);
-            if (!key || !keys.insert(*key).second) return fail();
+            if (!entry()) return false;
             skip_spaces(s, pos);
-            YAML::Node value = inline_value(s, pos, true);
-            if (!ok_) return map;
-            map.force_insert(*key, value);
-            skip_spaces(s, pos);
-            if (pos >= s.size()) return fail();
-            if (s[pos] == '}') {
+            if (pos >= s.size()) return false;
+            if (s[pos] == close) {
                 ++pos;
-                return map;
+                return true;
             }
-            if (s[pos] != ',') return fail();
+            if (s[pos] != ',') return false;
             ++pos;
             skip_spaces(s, pos);
         }
     }
 
+    YAML::Node flow_mapping(std::string_view s, std::size_t& pos) {
+        YAML::Node map(YAML::NodeType::Map);
+        std::unordered_set<std::string> keys;
+        const bool read = flow_entries(s, pos, '}', [&] {
+            std::optional<std::string> key = mapping_key(s, pos, true);
+            if (!key || !keys.insert(*key).second) return false;   // no key, or a duplicate
+            skip_spaces(s, pos);
+            YAML::Node value = inline_value(s, pos, true);
+            if (ok_) map.force_insert(*key, value);
+            return ok_;
+        });
+        return read ? map : fail();
+    }
+
     YAML::Node flow_sequence(std::string_view s, std::size_t& pos) {
         YAML::Node seq(YAML::NodeType::Sequence);
-        ++pos;   // '['
-        skip_spaces(s, pos);
-        if (pos < s.size() && s[pos] == ']') {
-            ++pos;
-            return seq;
-        }
-        for (;;) {
+        const bool read = flow_entries(s, pos, ']', [&] {
             YAML::Node item = inline_value(s, pos, true);
-            if (!ok_) return seq;
-            seq.push_back(item);
-            skip_spaces(s, pos);
-            if (pos >= s.size()) return fail();
-            if (s[pos] == ']') {
-                ++pos;
-                return seq;
-            }
-            if (s[pos] != ',') return fail();
-            ++pos;
-            skip_spaces(s, pos);
-        }
+            if (ok_) seq.push_back(item);
+            return ok_;
+        });
+        return read ? seq : fail();
     }
 
     // A plain scalar this reader is sure of: letters, digits, spaces and ._/+=()-@% only (what the snapshot writer
